@@ -1,0 +1,58 @@
+// Package identity turns channel identifiers (email addresses, phone and
+// WhatsApp numbers, social handles, chat visitor and device IDs, CRM
+// account IDs) into one customer graph, where every merge can be explained
+// and undone.
+//
+// The core types:
+//
+//   - [Identifier]: a [Kind] and a value, always stored canonical (see the
+//     Normalize functions). Each kind has a [KindPolicy]: its normalizer,
+//     whether it is [Strong] (a shared value merges customers) or [Weak]
+//     (evidence only), a per-customer limit, a priority and blocked values.
+//   - [Observation]: identifiers seen together in one interaction, with
+//     source, time, verification, profile attributes and consent.
+//   - [Link]: an edge between two identifiers with its evidence. A customer
+//     is a connected component of links; [CustomerID]s are handed out in
+//     increasing order.
+//   - [Graph]: the graph in a [store.DB]. [Graph.Observe] resolves an
+//     observation; [Graph.Lookup], [Graph.Customer], [Graph.Explain] and
+//     [Graph.History] read; [Graph.Unlink] splits; [Graph.Forget] erases;
+//     [Graph.Check] verifies the invariants.
+//
+// Resolution rules, in order:
+//
+//  1. Identifiers are normalized; invalid input fails the whole call with an
+//     [*InvalidIdentifierError] and nothing is stored. Blocked values (and
+//     values forgotten with suppression) are refused and never linked.
+//  2. Customers reached through strong identifiers merge. Weak identifiers
+//     bring in anonymous customers (those without a strong identifier);
+//     with no strong identifier in the observation they also bring in the
+//     one known customer they belong to. A weak identifier of another known
+//     customer stays where it is and the refusal is recorded
+//     ([GuardWeak]).
+//  3. If the resulting customer would exceed a kind's limit ([GuardLimit])
+//     or Options.MaxStrongIdentifiers ([GuardSize]), the observation's
+//     identifier with the largest Priority is held back and resolution is
+//     retried. Every refusal is recorded as a [Conflict] that a person can
+//     [Graph.Decide].
+//  4. A merge keeps the oldest (smallest) customer ID; absorbed IDs stay
+//     valid as aliases forever ([Graph.Resolve]). Each identifier of the
+//     observation is linked to its anchor (the highest-priority one).
+//
+// Caveats:
+//
+//   - A value shared by many people joins customers until a guard fires:
+//     with the defaults, a switchboard number gathers at most five emails
+//     before the email limit stops it. Block known shared values.
+//   - Without refusals, the partition into customers does not depend on the
+//     order of observations. Guards make the outcome depend on order (the
+//     first customer to use a shared value keeps it), deterministically.
+//   - Subscribers ([Graph.Subscribe]) see changes committed through their
+//     own Graph, after commit, in commit order.
+//   - Forget deletes logically at once; call [store.DB.Compact] to remove
+//     the bytes from the store's files.
+//
+// A [Graph] is safe for concurrent use. A [Tx] lets packages layered on
+// identity (timeline) resolve identity and write their own data in one
+// atomic transaction.
+package identity

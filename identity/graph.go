@@ -1,0 +1,262 @@
+package identity
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/threadline/threadline/store"
+)
+
+// Options configures a [Graph]. A nil *Options or the zero value means all
+// defaults.
+type Options struct {
+	// Kinds replaces or adds kind policies, matched by Kind; kinds not
+	// listed keep their defaults from [DefaultKinds].
+	Kinds []KindPolicy
+	// DefaultRegion is the phone region (ISO 3166 alpha-2, e.g. "US") for
+	// numbers written without a country code. Default: none, so such
+	// numbers are rejected rather than guessed.
+	DefaultRegion string
+	// Email selects provider-specific email rules. Default: none.
+	Email EmailPolicy
+	// MaxStrongIdentifiers is the component-size guard: no merge or attach
+	// may give a customer more strong identifiers than this, so a value
+	// shared by many people (a switchboard number) cannot glue them all
+	// together. Default: 20.
+	MaxStrongIdentifiers int
+	// MaxIdentifiersPerObservation bounds one observation. Default: 64.
+	MaxIdentifiersPerObservation int
+	// Survivorship chooses, per attribute field, which observed value a
+	// customer shows. Fields not listed use MostRecent.
+	Survivorship map[string]Survivorship
+	// SourceTrust ranks sources for the MostTrusted policy: higher is more
+	// trusted; unlisted sources rank 0.
+	SourceTrust map[string]int
+	// SuppressionKey keys the hashes that Forget stores when asked to
+	// suppress the erased values. Required only for suppression; keep it
+	// secret and stable.
+	SuppressionKey []byte
+	// Clock returns the current time, used when an observation carries
+	// none. Default: time.Now.
+	Clock func() time.Time
+}
+
+const (
+	defaultMaxStrong  = 20
+	defaultMaxPerObs  = 64
+	maxAttributeValue = 1024
+)
+
+// Graph is the customer graph over a store. It is safe for concurrent use:
+// every method runs in its own store transaction, and concurrent writers are
+// serialized by the store.
+type Graph struct {
+	db    *store.DB
+	opts  Options
+	kinds map[Kind]*KindPolicy
+
+	hooks hookSet
+}
+
+// Open returns the graph kept in db, with opts (nil means defaults).
+// Several Graphs may share one store only if they share the same options.
+func Open(db *store.DB, opts *Options) (*Graph, error) {
+	var o Options
+	if opts != nil {
+		o = *opts
+	}
+	if o.MaxStrongIdentifiers <= 0 {
+		o.MaxStrongIdentifiers = defaultMaxStrong
+	}
+	if o.MaxIdentifiersPerObservation <= 0 {
+		o.MaxIdentifiersPerObservation = defaultMaxPerObs
+	}
+	if o.Clock == nil {
+		o.Clock = time.Now
+	}
+	g := &Graph{db: db, opts: o, kinds: map[Kind]*KindPolicy{}}
+	for _, p := range slices.Concat(DefaultKinds(o.DefaultRegion, o.Email), o.Kinds) {
+		if err := p.validate(); err != nil {
+			return nil, err
+		}
+		g.kinds[p.Kind] = &p
+	}
+	return g, nil
+}
+
+// DB returns the store the graph lives in, so that packages layered on
+// identity can write in the same transactions (see [Graph.Update]).
+func (g *Graph) DB() *store.DB { return g.db }
+
+// Policy returns the policy of kind k.
+func (g *Graph) Policy(k Kind) (KindPolicy, bool) {
+	p, ok := g.kinds[k]
+	if !ok {
+		return KindPolicy{}, false
+	}
+	return *p, true
+}
+
+// Normalize returns id in canonical form, or an error naming the kind,
+// input and reason. It touches no storage.
+func (g *Graph) Normalize(id Identifier) (Identifier, error) {
+	p, ok := g.kinds[id.Kind]
+	if !ok {
+		return Identifier{}, fmt.Errorf("%w: %q", ErrUnknownKind, id.Kind)
+	}
+	v, err := p.Normalize(id.Value)
+	if err != nil {
+		var ie *InvalidIdentifierError
+		if errors.As(err, &ie) && ie.Kind != id.Kind {
+			// A shared normalizer (phone for whatsapp) names its own kind.
+			cp := *ie
+			cp.Kind = id.Kind
+			err = &cp
+		}
+		return Identifier{}, err
+	}
+	return Identifier{Kind: id.Kind, Value: v}, nil
+}
+
+// Tx is one transaction on the graph, passed to the closures of
+// [Graph.Update] and [Graph.View]. Packages layered on identity (timeline,
+// journey) use it to resolve identity and write their own keys atomically
+// through [Tx.Store]. A Tx is valid only inside its closure and is not safe
+// for concurrent use.
+type Tx struct {
+	g       *Graph
+	txn     *store.Txn
+	changes []Change
+}
+
+// Store returns the underlying store transaction.
+func (tx *Tx) Store() *store.Txn { return tx.txn }
+
+// Graph returns the graph the transaction belongs to.
+func (tx *Tx) Graph() *Graph { return tx.g }
+
+// Update runs fn in a read-write transaction. Changes it makes (merges,
+// splits, forgets) are delivered to subscribers after the commit. Like
+// [store.DB.Update], fn may run more than once.
+func (g *Graph) Update(ctx context.Context, fn func(*Tx) error) error {
+	err := g.db.Update(ctx, func(t *store.Txn) error {
+		tx := &Tx{g: g, txn: t}
+		if err := fn(tx); err != nil {
+			return err
+		}
+		if len(tx.changes) > 0 {
+			t.OnCommit(func() { g.hooks.enqueue(tx.changes) })
+		}
+		return nil
+	})
+	g.hooks.drain()
+	return err
+}
+
+// View runs fn in a read-only transaction over one consistent snapshot.
+func (g *Graph) View(ctx context.Context, fn func(*Tx) error) error {
+	return g.db.View(ctx, func(t *store.Txn) error { return fn(&Tx{g: g, txn: t}) })
+}
+
+func (tx *Tx) now() time.Time { return tx.g.opts.Clock() }
+
+// ChangeType names a change to the graph.
+type ChangeType string
+
+// Change types, delivered to subscribers and recorded in customer history.
+const (
+	Created   ChangeType = "created"
+	Merged    ChangeType = "merged"
+	Absorbed  ChangeType = "absorbed"
+	Split     ChangeType = "split"
+	SplitFrom ChangeType = "split-from"
+	Refused   ChangeType = "refused"
+	Decided   ChangeType = "decided"
+	Unlinked  ChangeType = "unlinked"
+	Forgotten ChangeType = "forgotten"
+)
+
+// Change is one committed change to the graph, as delivered to subscribers.
+// It carries customer IDs only, never identifier values, so that a
+// subscriber's log holds nothing that Forget would have to chase.
+type Change struct {
+	Type     ChangeType
+	Customer CustomerID   // the customer changed (the survivor of a merge)
+	Others   []CustomerID // absorbed customers of a merge; new parts of a split
+	Time     time.Time
+}
+
+// hookSet delivers changes to subscribers after commit. Changes are queued
+// in commit order (from store.Txn.OnCommit) and drained by whichever
+// committing goroutine finds no delivery under way.
+type hookSet struct {
+	mu         sync.Mutex
+	next       int
+	subs       map[int]func(Change)
+	queue      []Change
+	delivering bool
+}
+
+// Subscribe registers fn to receive every change committed through this
+// Graph (not changes made by other processes sharing the store).
+//
+// Delivery: after the commit, in commit order, one change at a time (calls
+// never overlap), synchronously in a goroutine that just committed: usually
+// the caller's own, but if another goroutine is already delivering, that
+// goroutine delivers this change too and the caller returns without
+// waiting. fn may call back into the library; a change it makes is delivered
+// after fn returns. The returned function cancels the subscription.
+func (g *Graph) Subscribe(fn func(Change)) (cancel func()) {
+	h := &g.hooks
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.subs == nil {
+		h.subs = map[int]func(Change){}
+	}
+	id := h.next
+	h.next++
+	h.subs[id] = fn
+	return func() {
+		h.mu.Lock()
+		defer h.mu.Unlock()
+		delete(h.subs, id)
+	}
+}
+
+// enqueue is called from OnCommit, in commit order.
+func (h *hookSet) enqueue(changes []Change) {
+	h.mu.Lock()
+	if len(h.subs) > 0 {
+		h.queue = append(h.queue, changes...)
+	}
+	h.mu.Unlock()
+}
+
+// drain delivers queued changes unless another goroutine already is.
+func (h *hookSet) drain() {
+	h.mu.Lock()
+	if h.delivering {
+		h.mu.Unlock()
+		return
+	}
+	h.delivering = true
+	for len(h.queue) > 0 {
+		c := h.queue[0]
+		h.queue = h.queue[1:]
+		subs := make([]func(Change), 0, len(h.subs))
+		for _, id := range sortedKeys(h.subs) {
+			subs = append(subs, h.subs[id])
+		}
+		h.mu.Unlock()
+		for _, fn := range subs {
+			fn(c)
+		}
+		h.mu.Lock()
+	}
+	h.delivering = false
+	h.mu.Unlock()
+}

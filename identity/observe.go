@@ -1,0 +1,591 @@
+package identity
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+	"time"
+	"unicode/utf8"
+
+	"github.com/threadline/threadline/internal/keys"
+	"github.com/threadline/threadline/store"
+)
+
+// Observation is what one interaction showed: identifiers seen together,
+// where, when, and whether the customer proved who they are.
+type Observation struct {
+	// Identifiers seen together, raw or canonical: the graph normalizes
+	// them. At least one; at most Options.MaxIdentifiersPerObservation.
+	Identifiers []Identifier
+	// Source is the channel or system that saw them: "voice", "chat",
+	// "crm-import". Recorded as evidence on every link made.
+	Source string
+	// Time of the interaction. Zero means now. Must not be before 1970 or
+	// more than a day ahead of the clock.
+	Time time.Time
+	// Verified says the customer was authenticated in this interaction;
+	// every identifier kept from it is marked verified.
+	Verified bool
+	// Attributes are profile fields (see the Attr constants), stored with
+	// the observation and chosen per field by survivorship rules.
+	Attributes map[string]string
+	// Consent changes the customer stated in this interaction.
+	Consent []ConsentChange
+}
+
+// Outcome says what an observation did.
+type Outcome string
+
+// Outcomes of Observe.
+const (
+	OutcomeNew      Outcome = "new"      // a new customer was created
+	OutcomeExisting Outcome = "existing" // every identifier was already this customer's
+	OutcomeAttached Outcome = "attached" // new identifiers were added to one customer
+	OutcomeMerged   Outcome = "merged"   // several customers became one
+	OutcomeRefused  Outcome = "refused"  // nothing could be resolved: every identifier was refused
+)
+
+// Guard names the rule that refused a link.
+type Guard string
+
+// Guards.
+const (
+	GuardBlocked    Guard = "blocked-value"  // the value is on the kind's block list
+	GuardSuppressed Guard = "suppressed"     // the value was forgotten with suppression
+	GuardLimit      Guard = "kind-limit"     // the customer would exceed the kind's limit
+	GuardSize       Guard = "component-size" // the customer would exceed MaxStrongIdentifiers
+	GuardWeak       Guard = "weak-evidence"  // only a weak identifier joined two known customers
+)
+
+// Refusal is a link the graph would not make, and why.
+type Refusal struct {
+	Guard Guard
+	// Identifier is the identifier of the observation that was held back.
+	// For GuardWeak it stays with the customer it already belonged to.
+	Identifier Identifier
+	// Against are the values it conflicted with (for GuardLimit: the
+	// customer's identifiers of the same limited group).
+	Against []Identifier
+	// Customer is the customer it would have joined, if any.
+	Customer CustomerID
+	// Conflict is the recorded conflict; 0 for suppressed values, which are
+	// never recorded.
+	Conflict ConflictID
+}
+
+func (r Refusal) String() string {
+	s := fmt.Sprintf("%s held back by %s", r.Identifier, r.Guard)
+	if r.Customer != 0 {
+		s += " (" + r.Customer.String() + ")"
+	}
+	return s
+}
+
+// Result says what Observe did.
+type Result struct {
+	Customer    CustomerID // the customer the observation resolved to; 0 if refused
+	Outcome     Outcome
+	Observation ObservationID
+	Merged      []CustomerID // customers absorbed into Customer
+	Added       []Identifier // identifiers new to Customer
+	Links       []LinkID     // links made
+	Refusals    []Refusal
+}
+
+// Observe resolves an observation to a customer, creating, attaching or
+// merging as its identifiers demand, and returns what happened. It is
+// atomic: on error nothing is stored.
+func (g *Graph) Observe(ctx context.Context, obs Observation) (Result, error) {
+	var res Result
+	err := g.Update(ctx, func(tx *Tx) error {
+		var err error
+		res, err = tx.Observe(obs)
+		return err
+	})
+	return res, err
+}
+
+// cand is one distinct identifier of an observation.
+type cand struct {
+	id     Identifier
+	pol    *KindPolicy
+	rec    identRec
+	exists bool
+}
+
+func (c *cand) strong() bool { return c.pol.Strength == Strong }
+
+// Observe is [Graph.Observe] inside a transaction.
+func (tx *Tx) Observe(obs Observation) (Result, error) {
+	ids, at, err := tx.validate(obs)
+	if err != nil {
+		return Result{}, err
+	}
+	obsID, err := tx.nextObservation()
+	if err != nil {
+		return Result{}, err
+	}
+	res := Result{Observation: obsID}
+	o := &observer{tx: tx, obs: &obs, at: at, id: obsID, res: &res, custs: map[CustomerID]*custRec{}}
+	cands, err := o.load(ids)
+	if err != nil {
+		return Result{}, err
+	}
+	plan, err := o.resolve(cands)
+	if err != nil {
+		return Result{}, err
+	}
+	if err := o.apply(plan); err != nil {
+		return Result{}, err
+	}
+	return res, nil
+}
+
+func (tx *Tx) nextObservation() (ObservationID, error) {
+	n, err := store.NextSequence(tx.txn, seqObservation)
+	return ObservationID(n), err
+}
+
+// validate normalizes and deduplicates the identifiers and checks the rest.
+func (tx *Tx) validate(obs Observation) ([]Identifier, int64, error) {
+	max := tx.g.opts.MaxIdentifiersPerObservation
+	switch {
+	case len(obs.Identifiers) == 0:
+		return nil, 0, fmt.Errorf("%w: no identifiers", ErrInvalidObservation)
+	case len(obs.Identifiers) > max:
+		return nil, 0, fmt.Errorf("%w: %d identifiers, at most %d", ErrInvalidObservation, len(obs.Identifiers), max)
+	case len(obs.Source) > 128 || !utf8.ValidString(obs.Source):
+		return nil, 0, fmt.Errorf("%w: source must be valid UTF-8 of at most 128 bytes", ErrInvalidObservation)
+	}
+	at, err := tx.checkTime(obs.Time)
+	if err != nil {
+		return nil, 0, err
+	}
+	if err := checkAttributes(obs.Attributes); err != nil {
+		return nil, 0, err
+	}
+	if err := checkConsent(obs.Consent); err != nil {
+		return nil, 0, err
+	}
+	seen := make(map[Identifier]bool, len(obs.Identifiers))
+	out := make([]Identifier, 0, len(obs.Identifiers))
+	for _, raw := range obs.Identifiers {
+		id, err := tx.g.Normalize(raw)
+		if err != nil {
+			return nil, 0, err
+		}
+		if !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	return out, at, nil
+}
+
+// checkTime returns t (or now) in Unix nanoseconds, refusing times before
+// 1970 or more than a day ahead of the clock.
+func (tx *Tx) checkTime(t time.Time) (int64, error) {
+	now := tx.now()
+	if t.IsZero() {
+		t = now
+	}
+	if t.Before(time.Unix(0, 1)) || t.After(now.Add(24*time.Hour)) {
+		return 0, fmt.Errorf("%w: time %s outside 1970..now+24h", ErrInvalidObservation, t.Format(time.RFC3339))
+	}
+	return t.UnixNano(), nil
+}
+
+// observer carries the state of one Observe call.
+type observer struct {
+	tx    *Tx
+	obs   *Observation
+	at    int64
+	id    ObservationID
+	res   *Result
+	custs map[CustomerID]*custRec // loaded customer records
+}
+
+// load reads each identifier's record and drops blocked and suppressed ones.
+func (o *observer) load(ids []Identifier) ([]*cand, error) {
+	cands := make([]*cand, 0, len(ids))
+	for _, id := range ids {
+		pol := o.tx.g.kinds[id.Kind]
+		suppressed, err := o.tx.suppressed(id)
+		if err != nil {
+			return nil, err
+		}
+		if suppressed {
+			o.res.Refusals = append(o.res.Refusals, Refusal{Guard: GuardSuppressed, Identifier: id})
+			continue
+		}
+		c := &cand{id: id, pol: pol}
+		c.rec, c.exists, err = getRec(o.tx.txn, identKey(id), decodeIdent)
+		if err != nil {
+			return nil, err
+		}
+		if !c.exists && pol.blocked(id.Value) {
+			if err := o.refuse(Refusal{Guard: GuardBlocked, Identifier: id}); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		cands = append(cands, c)
+	}
+	return cands, nil
+}
+
+func (o *observer) cust(c CustomerID) (*custRec, error) {
+	if r, ok := o.custs[c]; ok {
+		return r, nil
+	}
+	r, found, err := getRec(o.tx.txn, custKey(c), decodeCust)
+	if err != nil {
+		return nil, err
+	}
+	if !found {
+		return nil, fmt.Errorf("identity: identifier points to missing customer %s", c)
+	}
+	o.custs[c] = &r
+	return &r, nil
+}
+
+// plan is the resolution of an observation: which customers become one and
+// which identifiers join them.
+type plan struct {
+	merge    []CustomerID // customers to merge, ascending; the first survives
+	included []*cand
+}
+
+// resolve decides the merge set, holding identifiers back (lowest priority
+// first) until no guard objects.
+func (o *observer) resolve(cands []*cand) (plan, error) {
+	for {
+		p, weak, err := o.mergeSet(cands)
+		if err != nil {
+			return plan{}, err
+		}
+		held, ref, err := o.guard(p)
+		if err != nil {
+			return plan{}, err
+		}
+		if held == nil {
+			for _, r := range weak {
+				if err := o.refuse(r); err != nil {
+					return plan{}, err
+				}
+			}
+			return p, nil
+		}
+		if err := o.refuse(ref); err != nil {
+			return plan{}, err
+		}
+		cands = slices.DeleteFunc(cands, func(c *cand) bool { return c == held })
+	}
+}
+
+// mergeSet applies the strength rules: strong identifiers merge their
+// customers; weak ones bring in anonymous customers (no strong identifier)
+// and, when the observation has no strong identifier, at most one known
+// customer. Weak identifiers of other known customers stay where they are.
+func (o *observer) mergeSet(cands []*cand) (plan, []Refusal, error) {
+	merge := map[CustomerID]bool{}
+	var knownWeak []CustomerID
+	newStrong := false
+	for _, c := range cands {
+		if c.strong() {
+			if c.exists {
+				merge[c.rec.Cust] = true
+			} else {
+				newStrong = true
+			}
+		}
+	}
+	for _, c := range cands {
+		if c.strong() || !c.exists || merge[c.rec.Cust] {
+			continue
+		}
+		r, err := o.cust(c.rec.Cust)
+		if err != nil {
+			return plan{}, nil, err
+		}
+		if r.Strong == 0 {
+			merge[c.rec.Cust] = true
+		} else if !slices.Contains(knownWeak, c.rec.Cust) {
+			knownWeak = append(knownWeak, c.rec.Cust)
+		}
+	}
+	strongPresent := newStrong || slices.ContainsFunc(cands, func(c *cand) bool { return c.strong() && c.exists })
+	if !strongPresent && len(knownWeak) == 1 {
+		merge[knownWeak[0]] = true
+		knownWeak = nil
+	}
+	p := plan{merge: sortedKeys(merge)}
+	var refusals []Refusal
+	for _, c := range cands {
+		if !c.exists || merge[c.rec.Cust] {
+			p.included = append(p.included, c)
+			continue
+		}
+		refusals = append(refusals, Refusal{Guard: GuardWeak, Identifier: c.id, Customer: c.rec.Cust})
+	}
+	return p, refusals, nil
+}
+
+// guard checks the kind limits and the size guard on the customer the plan
+// would make. On a breach it returns the identifier to hold back: the
+// included one with the largest Priority (ties: the greatest value).
+func (o *observer) guard(p plan) (*cand, Refusal, error) {
+	groups := map[string]int{}
+	groupMax := map[string]int{} // the largest count any one customer already has
+	strong, strongMax := 0, 0
+	for _, c := range p.merge {
+		r, err := o.cust(c)
+		if err != nil {
+			return nil, Refusal{}, err
+		}
+		strong += int(r.Strong)
+		strongMax = max(strongMax, int(r.Strong))
+		for g, n := range r.Groups {
+			groups[g] += int(n)
+			groupMax[g] = max(groupMax[g], int(n))
+		}
+	}
+	for _, c := range p.included {
+		if c.exists {
+			continue
+		}
+		if c.strong() {
+			strong++
+		}
+		if c.pol.Limit > 0 {
+			groups[c.pol.limitGroup(c.id.Value)]++
+		}
+	}
+	var breach Guard
+	var group string
+	for _, c := range p.included {
+		g := c.pol.limitGroup(c.id.Value)
+		if n := groups[g]; c.pol.Limit > 0 && n > c.pol.Limit && n > groupMax[g] {
+			breach, group = GuardLimit, g
+			break
+		}
+	}
+	if breach == "" && strong > o.tx.g.opts.MaxStrongIdentifiers && strong > strongMax {
+		breach = GuardSize
+	}
+	if breach == "" {
+		return nil, Refusal{}, nil
+	}
+	held := slices.MaxFunc(p.included, func(a, b *cand) int {
+		return cmp.Or(cmp.Compare(a.pol.Priority, b.pol.Priority), cmp.Compare(a.id.String(), b.id.String()))
+	})
+	ref := Refusal{Guard: breach, Identifier: held.id}
+	if len(p.merge) > 0 {
+		ref.Customer = p.merge[0]
+	}
+	if breach == GuardLimit {
+		against, err := o.groupMembers(p, group, held)
+		if err != nil {
+			return nil, Refusal{}, err
+		}
+		ref.Against = against
+	}
+	return held, ref, nil
+}
+
+// groupMembers lists the identifiers of the plan's customers and new
+// identifiers that fall in a limit group, other than held.
+func (o *observer) groupMembers(p plan, group string, held *cand) ([]Identifier, error) {
+	var out []Identifier
+	for _, c := range p.merge {
+		ids, err := o.tx.members(c)
+		if err != nil {
+			return nil, err
+		}
+		for _, id := range ids {
+			if pol := o.tx.g.kinds[id.Kind]; pol != nil && pol.Limit > 0 && pol.limitGroup(id.Value) == group && id != held.id {
+				out = append(out, id)
+			}
+		}
+	}
+	for _, c := range p.included {
+		if !c.exists && c != held && c.pol.limitGroup(c.id.Value) == group {
+			out = append(out, c.id)
+		}
+	}
+	return out, nil
+}
+
+// apply writes the plan: absorbs customers, adds identifiers, makes links.
+func (o *observer) apply(p plan) error {
+	res := o.res
+	if len(p.included) == 0 {
+		res.Outcome = OutcomeRefused
+		return nil
+	}
+	var surv CustomerID
+	var rec *custRec
+	if len(p.merge) == 0 {
+		n, err := nextCustomer(o.tx)
+		if err != nil {
+			return err
+		}
+		surv, rec = CustomerID(n), &custRec{Created: o.at}
+		res.Outcome = OutcomeNew
+		o.tx.changes = append(o.tx.changes, Change{Type: Created, Customer: surv, Time: fromNano(o.at)})
+		if err := o.tx.history(surv, histRec{Type: Created, Time: o.at, Obs: o.id}); err != nil {
+			return err
+		}
+	} else {
+		surv = p.merge[0]
+		var err error
+		if rec, err = o.cust(surv); err != nil {
+			return err
+		}
+		res.Outcome = OutcomeExisting
+		for _, c := range p.merge[1:] {
+			if err := o.tx.absorb(c, surv, rec, o.at); err != nil {
+				return err
+			}
+		}
+	}
+	res.Customer, res.Merged = surv, p.merge[min(1, len(p.merge)):]
+	if err := o.addIdentifiers(p, surv, rec); err != nil {
+		return err
+	}
+	if len(res.Merged) > 0 {
+		res.Outcome = OutcomeMerged
+	} else if res.Outcome == OutcomeExisting && len(res.Added) > 0 {
+		res.Outcome = OutcomeAttached
+	}
+	if err := o.link(p); err != nil {
+		return err
+	}
+	if len(res.Merged) > 0 {
+		o.tx.changes = append(o.tx.changes, Change{Type: Merged, Customer: surv, Others: res.Merged, Time: fromNano(o.at)})
+		if err := o.tx.history(surv, histRec{Type: Merged, Time: o.at, Obs: o.id, Others: res.Merged, Links: res.Links}); err != nil {
+			return err
+		}
+	}
+	rec.Updated = max(rec.Updated, o.at)
+	if err := o.tx.txn.Set(custKey(surv), rec.encode()); err != nil {
+		return err
+	}
+	anchor := anchorOf(p.included)
+	if err := o.tx.writeAttributes(anchor, o.obs, o.at, o.id); err != nil {
+		return err
+	}
+	return o.tx.writeConsent(anchor, o.obs.Consent, o.obs.Source, o.at)
+}
+
+func (o *observer) addIdentifiers(p plan, surv CustomerID, rec *custRec) error {
+	for _, c := range p.included {
+		if !c.exists {
+			seq, err := o.tx.nextIdentSeq()
+			if err != nil {
+				return err
+			}
+			c.rec = identRec{Seq: seq, First: o.at, Last: o.at}
+			rec.add(c.pol, c.id)
+			if err := o.tx.txn.Set(memberKey(surv, c.id), nil); err != nil {
+				return err
+			}
+			o.res.Added = append(o.res.Added, c.id)
+		}
+		c.rec.Cust = surv
+		c.rec.Seen++
+		c.rec.Last = max(c.rec.Last, o.at)
+		if o.obs.Verified {
+			c.rec.Verified, c.rec.VerifiedSource, c.rec.VerifiedAt = true, o.obs.Source, o.at
+		}
+		if err := o.tx.txn.Set(identKey(c.id), c.rec.encode()); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// anchorOf picks the identifier every other one of an observation is linked
+// to: the highest-priority kind, then the smallest value.
+func anchorOf(cs []*cand) *cand {
+	return slices.MinFunc(cs, func(a, b *cand) int {
+		return cmp.Or(cmp.Compare(a.pol.Priority, b.pol.Priority), cmp.Compare(a.id.String(), b.id.String()))
+	})
+}
+
+// Link rules recorded as evidence.
+const (
+	RuleStrong   = "strong-identifier" // seen together, at least one strong
+	RuleWeak     = "weak-identifier"   // seen together, both weak
+	RuleDecision = "conflict-decision" // a person accepted a refused link
+)
+
+// link connects the anchor to every other included identifier not yet
+// directly linked to it.
+func (o *observer) link(p plan) error {
+	anchor := anchorOf(p.included)
+	for _, c := range p.included {
+		if c == anchor {
+			continue
+		}
+		rule := RuleWeak
+		if c.strong() || anchor.strong() {
+			rule = RuleStrong
+		}
+		l, made, err := o.tx.makeLink(linkRec{A: anchor.id, B: c.id, Rule: rule, Source: o.obs.Source,
+			Obs: o.id, Time: o.at, Verified: o.obs.Verified})
+		if err != nil {
+			return err
+		}
+		if made {
+			o.res.Links = append(o.res.Links, l)
+		}
+	}
+	return nil
+}
+
+// makeLink stores a link unless the pair is already linked.
+func (tx *Tx) makeLink(r linkRec) (LinkID, bool, error) {
+	if has, err := tx.txn.Has(adjKey(r.A, r.B)); err != nil || has {
+		return 0, false, err
+	}
+	n, err := store.NextSequence(tx.txn, seqLink)
+	if err != nil {
+		return 0, false, err
+	}
+	l := LinkID(n)
+	v := uvarint(n)
+	for _, kv := range [][2][]byte{
+		{linkKey(l), r.encode()},
+		{adjKey(r.A, r.B), v},
+		{adjKey(r.B, r.A), v},
+		{keys.Key(obsLinkPrefix(r.Obs)).Uint(n), nil},
+		{keys.Key(sourceLinkPrefix(r.Source)).Uint(n), nil},
+	} {
+		if err := tx.txn.Set(kv[0], kv[1]); err != nil {
+			return 0, false, err
+		}
+	}
+	return l, true, nil
+}
+
+// add counts a new identifier into the customer record.
+func (r *custRec) add(p *KindPolicy, id Identifier) { r.count(p, id, 1) }
+
+func (r *custRec) count(p *KindPolicy, id Identifier, d int) {
+	r.Size = uint32(int(r.Size) + d)
+	if p.Strength == Strong {
+		r.Strong = uint32(int(r.Strong) + d)
+	}
+	if p.Limit > 0 {
+		if r.Groups == nil {
+			r.Groups = map[string]uint32{}
+		}
+		g := p.limitGroup(id.Value)
+		r.Groups[g] = uint32(int(r.Groups[g]) + d)
+		if r.Groups[g] == 0 {
+			delete(r.Groups, g)
+		}
+	}
+}

@@ -1,0 +1,376 @@
+package identity_test
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/cockroachdb/datadriven"
+	"github.com/stretchr/testify/require"
+
+	"github.com/threadline/threadline/identity"
+	"github.com/threadline/threadline/store"
+)
+
+// TestScripts runs the fixture journeys in testdata/. Each file is one
+// story; rewrite expected output with -rewrite and review the diff.
+func TestScripts(t *testing.T) {
+	datadriven.Walk(t, "testdata", func(t *testing.T, path string) {
+		s := newScript(t)
+		datadriven.RunTest(t, path, s.run)
+	})
+}
+
+// script is the state of one fixture file: a fresh in-memory graph and a
+// clock that only moves when a command says so.
+type script struct {
+	t     *testing.T
+	db    *store.DB
+	g     *identity.Graph
+	now   time.Time
+	opts  identity.Options
+	ready bool
+}
+
+func newScript(t *testing.T) *script {
+	return &script{t: t, now: time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)}
+}
+
+func (s *script) graph() *identity.Graph {
+	if !s.ready {
+		db, err := store.Open("", &store.Options{InMemory: true})
+		require.NoError(s.t, err)
+		s.t.Cleanup(func() { db.Close() })
+		s.opts.Clock = func() time.Time { return s.now }
+		s.opts.SuppressionKey = []byte("script-key")
+		g, err := identity.Open(db, &s.opts)
+		require.NoError(s.t, err)
+		s.db, s.g, s.ready = db, g, true
+	}
+	return s.g
+}
+
+func (s *script) run(t *testing.T, d *datadriven.TestData) string {
+	ctx := context.Background()
+	out, err := s.dispatch(ctx, t, d)
+	if err != nil {
+		out += "error: " + err.Error() + "\n"
+	}
+	if s.ready && mutating[d.Cmd] {
+		vs, err := s.g.Check(ctx)
+		require.NoError(t, err)
+		for _, v := range vs {
+			out += "CHECK FAILED: " + v.String() + "\n"
+		}
+	}
+	return out
+}
+
+var mutating = map[string]bool{"observe": true, "observe-many": true, "unlink": true, "forget": true, "decide": true}
+
+func (s *script) dispatch(ctx context.Context, t *testing.T, d *datadriven.TestData) (string, error) {
+	switch d.Cmd {
+	case "options":
+		for _, a := range d.CmdArgs {
+			switch a.Key {
+			case "max-strong":
+				s.opts.MaxStrongIdentifiers, _ = strconv.Atoi(a.Vals[0])
+			case "region":
+				s.opts.DefaultRegion = a.Vals[0]
+			case "gmail":
+				s.opts.Email.ProviderRules = true
+			}
+		}
+		return "ok\n", nil
+	case "clock":
+		tm, err := time.Parse(time.RFC3339, argOf(d, "at"))
+		s.now = tm
+		return "", err
+	case "observe":
+		obs, err := s.observation(d)
+		if err != nil {
+			return "", err
+		}
+		res, err := s.graph().Observe(ctx, obs)
+		if err != nil {
+			return "", err
+		}
+		return formatResult(res), nil
+	case "observe-many":
+		return s.observeMany(ctx, d)
+	case "lookup":
+		var sb strings.Builder
+		for _, line := range lines(d.Input) {
+			id, err := identity.Parse(line)
+			if err == nil {
+				var c identity.CustomerID
+				if c, err = s.graph().Lookup(ctx, id); err == nil {
+					fmt.Fprintf(&sb, "%s -> %s\n", line, c)
+					continue
+				}
+			}
+			fmt.Fprintf(&sb, "%s -> error: %v\n", line, err)
+		}
+		return sb.String(), nil
+	case "customer":
+		c, err := s.graph().Customer(ctx, s.customerArg(d, "id"))
+		if err != nil {
+			return "", err
+		}
+		return formatCustomer(c), nil
+	case "explain":
+		a, _ := identity.Parse(argOf(d, "a"))
+		b, _ := identity.Parse(argOf(d, "b"))
+		path, err := s.graph().Explain(ctx, a, b)
+		if err != nil {
+			return "", err
+		}
+		var sb strings.Builder
+		for _, l := range path {
+			sb.WriteString(l.String() + "\n")
+		}
+		return sb.String(), nil
+	case "unlink":
+		return s.unlink(ctx, d)
+	case "forget":
+		res, err := s.graph().Forget(ctx, s.customerArg(d, "id"), identity.ForgetOptions{Suppress: d.HasArg("suppress")})
+		if err != nil {
+			return "", err
+		}
+		return fmt.Sprintf("forgot %s: %d identifiers, aliases %v\n", res.Customer, len(res.Identifiers), res.Aliases), nil
+	case "conflicts":
+		cs, err := s.graph().Conflicts(ctx, identity.ConflictStatus(argOf(d, "status")))
+		if err != nil {
+			return "", err
+		}
+		var sb strings.Builder
+		for _, c := range cs {
+			fmt.Fprintf(&sb, "%s %s %s held=%s against=%v customer=%s count=%d %s\n",
+				c.ID, c.Status, c.Guard, c.Identifier, c.Against, c.Customer, c.Count, c.Observation)
+		}
+		if len(cs) == 0 {
+			sb.WriteString("none\n")
+		}
+		return sb.String(), nil
+	case "decide":
+		x, _ := strconv.ParseUint(strings.TrimPrefix(argOf(d, "id"), "x"), 10, 64)
+		c, err := s.graph().Decide(ctx, identity.ConflictID(x), identity.Decision{
+			Accept: d.HasArg("accept"), By: argOf(d, "by"), Note: argOf(d, "note")})
+		if err != nil {
+			return "", err
+		}
+		return fmt.Sprintf("%s %s by %s; customer %s\n", c.ID, c.Status, c.DecidedBy, c.Customer), nil
+	case "history":
+		hs, err := s.graph().History(ctx, s.customerArg(d, "id"))
+		if err != nil {
+			return "", err
+		}
+		var sb strings.Builder
+		for _, h := range hs {
+			fmt.Fprintf(&sb, "%s %s %s", h.Time.Format(time.RFC3339), h.Customer, h.Type)
+			if len(h.Others) > 0 {
+				fmt.Fprintf(&sb, " others=%v", h.Others)
+			}
+			if h.Guard != "" {
+				fmt.Fprintf(&sb, " guard=%s %s", h.Guard, h.Conflict)
+			}
+			if len(h.Links) > 0 {
+				fmt.Fprintf(&sb, " links=%v", h.Links)
+			}
+			sb.WriteString("\n")
+		}
+		return sb.String(), nil
+	case "check":
+		vs, err := s.graph().Check(ctx)
+		if err != nil || len(vs) > 0 {
+			return fmt.Sprint(vs) + "\n", err
+		}
+		return "ok\n", nil
+	}
+	t.Fatalf("unknown command %q", d.Cmd)
+	return "", nil
+}
+
+// observation parses "observe at=... source=... [verified]" with input
+// lines "kind=value", "attr.NAME=value" or "consent=purpose/channel/yes".
+func (s *script) observation(d *datadriven.TestData) (identity.Observation, error) {
+	obs := identity.Observation{Source: argOf(d, "source"), Verified: d.HasArg("verified")}
+	if at := argOf(d, "at"); at != "" {
+		tm, err := time.Parse(time.RFC3339, at)
+		if err != nil {
+			return obs, err
+		}
+		obs.Time = tm
+	}
+	for _, line := range lines(d.Input) {
+		k, v, _ := strings.Cut(line, "=")
+		switch {
+		case strings.HasPrefix(k, "attr."):
+			if obs.Attributes == nil {
+				obs.Attributes = map[string]string{}
+			}
+			obs.Attributes[strings.TrimPrefix(k, "attr.")] = v
+		case k == "consent":
+			parts := strings.Split(v, "/")
+			obs.Consent = append(obs.Consent, identity.ConsentChange{Purpose: parts[0], Channel: parts[1], Granted: parts[2] == "yes"})
+		default:
+			obs.Identifiers = append(obs.Identifiers, identity.New(identity.Kind(k), v))
+		}
+	}
+	return obs, nil
+}
+
+// observeMany runs "observe-many n=N" with {i} in the input replaced by
+// 1..N and prints a summary of the outcomes.
+func (s *script) observeMany(ctx context.Context, d *datadriven.TestData) (string, error) {
+	n, _ := strconv.Atoi(argOf(d, "n"))
+	outcomes := map[identity.Outcome]int{}
+	guards := map[identity.Guard]int{}
+	customers := map[identity.CustomerID]bool{}
+	tmpl := d.Input
+	for i := 1; i <= n; i++ {
+		d.Input = strings.ReplaceAll(tmpl, "{i}", strconv.Itoa(i))
+		obs, err := s.observation(d)
+		if err != nil {
+			return "", err
+		}
+		res, err := s.graph().Observe(ctx, obs)
+		if err != nil {
+			return "", err
+		}
+		outcomes[res.Outcome]++
+		customers[res.Customer] = true
+		for _, r := range res.Refusals {
+			guards[r.Guard]++
+		}
+	}
+	d.Input = tmpl
+	return fmt.Sprintf("outcomes %v\nrefusals %v\ncustomers %d\n", outcomes, guards, len(customers)), nil
+}
+
+func (s *script) unlink(ctx context.Context, d *datadriven.TestData) (string, error) {
+	var sel identity.LinkSelector
+	switch {
+	case argOf(d, "link") != "":
+		n, _ := strconv.ParseUint(strings.TrimPrefix(argOf(d, "link"), "l"), 10, 64)
+		sel.Link = identity.LinkID(n)
+	case argOf(d, "obs") != "":
+		n, _ := strconv.ParseUint(strings.TrimPrefix(argOf(d, "obs"), "o"), 10, 64)
+		sel.Observation = identity.ObservationID(n)
+	case argOf(d, "source") != "":
+		sel.Source = argOf(d, "source")
+	default:
+		sel.Pair[0], _ = identity.Parse(argOf(d, "a"))
+		sel.Pair[1], _ = identity.Parse(argOf(d, "b"))
+	}
+	res, err := s.graph().Unlink(ctx, sel)
+	if err != nil {
+		return "", err
+	}
+	out := fmt.Sprintf("removed %v\n", res.Removed)
+	for _, sp := range res.Splits {
+		out += fmt.Sprintf("split %s -> %s + %v\n", sp.Customer, sp.Customer, sp.Parts)
+	}
+	return out, nil
+}
+
+func (s *script) customerArg(d *datadriven.TestData, key string) identity.CustomerID {
+	c, err := identity.ParseCustomerID(argOf(d, key))
+	require.NoError(s.t, err)
+	return c
+}
+
+func formatResult(res identity.Result) string {
+	var sb strings.Builder
+	if res.Customer == 0 {
+		fmt.Fprintf(&sb, "%s -> none (%s)\n", res.Observation, res.Outcome)
+	} else {
+		fmt.Fprintf(&sb, "%s -> %s (%s)", res.Observation, res.Customer, res.Outcome)
+		if len(res.Merged) > 0 {
+			fmt.Fprintf(&sb, " absorbed %v", res.Merged)
+		}
+		for _, id := range res.Added {
+			fmt.Fprintf(&sb, " +%s", id)
+		}
+		if len(res.Links) > 0 {
+			fmt.Fprintf(&sb, " links %v", res.Links)
+		}
+		sb.WriteString("\n")
+	}
+	for _, r := range res.Refusals {
+		fmt.Fprintf(&sb, "  refused: %s", r)
+		if len(r.Against) > 0 {
+			fmt.Fprintf(&sb, " against %v", r.Against)
+		}
+		if r.Conflict != 0 {
+			fmt.Fprintf(&sb, " %s", r.Conflict)
+		}
+		sb.WriteString("\n")
+	}
+	return sb.String()
+}
+
+func formatCustomer(c *identity.Customer) string {
+	var sb strings.Builder
+	fmt.Fprintf(&sb, "%s created=%s updated=%s", c.ID, c.Created.Format(time.RFC3339), c.Updated.Format(time.RFC3339))
+	if len(c.Aliases) > 0 {
+		fmt.Fprintf(&sb, " aliases=%v", c.Aliases)
+	}
+	if n := c.DisplayName(); n != "" {
+		fmt.Fprintf(&sb, " name=%q", n)
+	}
+	sb.WriteString("\n")
+	for _, id := range c.Identifiers {
+		fmt.Fprintf(&sb, "  %s %s seen=%d", id.Identifier, id.Strength, id.Seen)
+		if id.Verified {
+			fmt.Fprintf(&sb, " verified(%s)", id.VerifiedSource)
+		}
+		sb.WriteString("\n")
+	}
+	for _, k := range sortedAttrKeys(c.Attributes) {
+		a := c.Attributes[k]
+		fmt.Fprintf(&sb, "  attr %s=%q source=%s of %d\n", k, a.Value, a.Source, a.Observed)
+	}
+	for _, cs := range c.Consent {
+		fmt.Fprintf(&sb, "  consent %s/%s granted=%t source=%s\n", cs.Purpose, cs.Channel, cs.Granted, cs.Source)
+	}
+	return sb.String()
+}
+
+func sortedAttrKeys(m map[string]identity.Attribute) []string {
+	var ks []string
+	for k := range m {
+		ks = append(ks, k)
+	}
+	slices.Sort(ks)
+	return ks
+}
+
+func argOf(d *datadriven.TestData, key string) string {
+	for _, a := range d.CmdArgs {
+		if a.Key == key {
+			if len(a.Vals) == 0 {
+				return ""
+			}
+			return strings.Join(a.Vals, ",")
+		}
+	}
+	return ""
+}
+
+var blank = regexp.MustCompile(`^\s*$`)
+
+func lines(s string) []string {
+	var out []string
+	for _, l := range strings.Split(s, "\n") {
+		if !blank.MatchString(l) {
+			out = append(out, strings.TrimSpace(l))
+		}
+	}
+	return out
+}

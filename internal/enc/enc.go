@@ -1,0 +1,169 @@
+// Package enc is the compact binary record encoding used for store values:
+// varints, length-prefixed strings and bools appended in a fixed order per
+// record type. It has no schema and no field tags: every record type has one
+// encode and one decode function that list the fields in the same order, and
+// new fields are appended at the end (decoders treat a clean end of input as
+// zero values for the remaining fields, so old records stay readable).
+package enc
+
+import (
+	"encoding/binary"
+	"errors"
+	"math"
+)
+
+// ErrCorrupt is returned when a record does not decode.
+var ErrCorrupt = errors.New("enc: corrupt record")
+
+// Writer appends fields to a byte slice. The zero value is ready to use.
+type Writer struct{ B []byte }
+
+// Uint appends an unsigned varint.
+func (w *Writer) Uint(v uint64) { w.B = binary.AppendUvarint(w.B, v) }
+
+// Int appends a signed varint.
+func (w *Writer) Int(v int64) { w.B = binary.AppendVarint(w.B, v) }
+
+// Bool appends one byte.
+func (w *Writer) Bool(v bool) {
+	if v {
+		w.B = append(w.B, 1)
+		return
+	}
+	w.B = append(w.B, 0)
+}
+
+// Float appends the IEEE-754 bits of v.
+func (w *Writer) Float(v float64) { w.B = binary.LittleEndian.AppendUint64(w.B, math.Float64bits(v)) }
+
+// String appends a length-prefixed string.
+func (w *Writer) String(s string) {
+	w.Uint(uint64(len(s)))
+	w.B = append(w.B, s...)
+}
+
+// Bytes appends a length-prefixed byte slice.
+func (w *Writer) Bytes(b []byte) {
+	w.Uint(uint64(len(b)))
+	w.B = append(w.B, b...)
+}
+
+// Strings appends a counted list of strings.
+func (w *Writer) Strings(ss []string) {
+	w.Uint(uint64(len(ss)))
+	for _, s := range ss {
+		w.String(s)
+	}
+}
+
+// Reader reads fields back in the order they were written. Errors are
+// sticky; reading past a clean end of input yields zero values without an
+// error, so records written before a field was added still decode.
+type Reader struct {
+	b   []byte
+	err error
+}
+
+// NewReader reads from b.
+func NewReader(b []byte) *Reader { return &Reader{b: b} }
+
+// Err returns the first decoding error.
+func (r *Reader) Err() error { return r.err }
+
+func (r *Reader) fail() {
+	r.err = ErrCorrupt
+	r.b = nil
+}
+
+// Uint reads an unsigned varint.
+func (r *Reader) Uint() uint64 {
+	if len(r.b) == 0 {
+		return 0
+	}
+	v, n := binary.Uvarint(r.b)
+	if n <= 0 {
+		r.fail()
+		return 0
+	}
+	r.b = r.b[n:]
+	return v
+}
+
+// Int reads a signed varint.
+func (r *Reader) Int() int64 {
+	if len(r.b) == 0 {
+		return 0
+	}
+	v, n := binary.Varint(r.b)
+	if n <= 0 {
+		r.fail()
+		return 0
+	}
+	r.b = r.b[n:]
+	return v
+}
+
+// Bool reads one byte.
+func (r *Reader) Bool() bool {
+	if len(r.b) == 0 {
+		return false
+	}
+	v := r.b[0]
+	r.b = r.b[1:]
+	return v == 1
+}
+
+// Float reads IEEE-754 bits.
+func (r *Reader) Float() float64 {
+	if len(r.b) == 0 {
+		return 0
+	}
+	if len(r.b) < 8 {
+		r.fail()
+		return 0
+	}
+	v := math.Float64frombits(binary.LittleEndian.Uint64(r.b))
+	r.b = r.b[8:]
+	return v
+}
+
+// Bytes reads a length-prefixed byte slice into a new slice.
+func (r *Reader) Bytes() []byte {
+	n := r.Uint()
+	if n == 0 {
+		return nil
+	}
+	if uint64(len(r.b)) < n {
+		r.fail()
+		return nil
+	}
+	out := append([]byte(nil), r.b[:n]...)
+	r.b = r.b[n:]
+	return out
+}
+
+// String reads a length-prefixed string.
+func (r *Reader) String() string {
+	n := r.Uint()
+	if uint64(len(r.b)) < n {
+		r.fail()
+		return ""
+	}
+	s := string(r.b[:n])
+	r.b = r.b[n:]
+	return s
+}
+
+// Strings reads a counted list of strings.
+func (r *Reader) Strings() []string {
+	n := r.Uint()
+	if n > uint64(len(r.b)) { // each string takes at least one byte
+		r.fail()
+		return nil
+	}
+	var out []string
+	for i := uint64(0); i < n && r.err == nil; i++ {
+		out = append(out, r.String())
+	}
+	return out
+}

@@ -1,0 +1,83 @@
+package keys
+
+import "fmt"
+
+// Table is the first byte of every key: it names the table the key belongs
+// to. Tables are listed, with their layouts and owners, in the store
+// package's key-schema document; [Tables] is the same list in code.
+type Table byte
+
+// The tables. Values are part of the on-disk format: never renumber.
+const (
+	// Meta holds store-wide records such as the format version.
+	Meta Table = 0x01
+	// Seq holds named counters (see store.NextSequence).
+	Seq Table = 0x02
+
+	// Identity tables: the customer graph.
+	Ident       Table = 0x10
+	Customer    Table = 0x11
+	Member      Table = 0x12
+	Alias       Table = 0x13
+	AliasRev    Table = 0x14
+	Link        Table = 0x15
+	Adjacency   Table = 0x16
+	ObsLink     Table = 0x17
+	SourceLink  Table = 0x18
+	Conflict    Table = 0x19
+	ConflictKey Table = 0x1A
+	ConflictRef Table = 0x1B
+	History     Table = 0x1C
+	Attribute   Table = 0x1D
+	Consent     Table = 0x1E
+	Suppression Table = 0x1F
+)
+
+// TableSpec describes one table for the key-schema document and for
+// [Format].
+type TableSpec struct {
+	Table  Table
+	Name   string // short name printed by Format
+	Owner  string // package that reads and writes it
+	Layout string // components after the table byte
+	Value  string // what the value holds
+}
+
+// Tables lists every table. The store package's schema test checks that its
+// key-schema document mentions each one.
+var Tables = []TableSpec{
+	{Meta, "meta", "store", "name:bytes", "record named by the key (e.g. \"version\": uint64 big-endian)"},
+	{Seq, "seq", "store", "name:bytes", "last value handed out, uint64 big-endian"},
+	{Ident, "ident", "identity", "kind:bytes value:bytes", "identifier record: customer, first-seen sequence, times, verification"},
+	{Customer, "cust", "identity", "customer:uint", "customer record: times, per-kind counts"},
+	{Member, "member", "identity", "customer:uint kind:bytes value:bytes", "empty; lists a customer's identifiers"},
+	{Alias, "alias", "identity", "absorbed:uint", "surviving customer ID, uvarint"},
+	{AliasRev, "aliasrev", "identity", "survivor:uint absorbed:uint", "empty; lists a survivor's aliases"},
+	{Link, "link", "identity", "link:uint", "link record: both identifiers and the evidence"},
+	{Adjacency, "adj", "identity", "identifier:bytes identifier:bytes", "link ID, uvarint; written in both directions"},
+	{ObsLink, "obslink", "identity", "observation:uint link:uint", "empty; links made by an observation"},
+	{SourceLink, "srclink", "identity", "source:bytes link:uint", "empty; links made by a source"},
+	{Conflict, "conflict", "identity", "conflict:uint", "conflict record: guard, values, customers, decision"},
+	{ConflictKey, "conflictkey", "identity", "guard:bytes identifier:bytes identifier:bytes", "conflict ID, uvarint; deduplicates repeated refusals"},
+	{ConflictRef, "conflictref", "identity", "identifier:bytes conflict:uint", "empty; conflicts naming an identifier (for Forget)"},
+	{History, "history", "identity", "customer:uint seq:uint", "history entry: merge, split, refusal, decision"},
+	{Attribute, "attr", "identity", "identifier:bytes field:bytes time:int observation:uint", "attribute value, source, verified"},
+	{Consent, "consent", "identity", "identifier:bytes purpose:bytes channel:bytes", "granted, time, source"},
+	{Suppression, "suppress", "identity", "hmac:bytes", "time of the Forget that asked for suppression"},
+}
+
+var names = func() map[Table]string {
+	m := make(map[Table]string, len(Tables))
+	for _, t := range Tables {
+		m[t.Table] = t.Name
+	}
+	return m
+}()
+
+// String returns the table's short name, or its hex value if unknown.
+func (t Table) String() string {
+	if n, ok := names[t]; ok {
+		return n
+	}
+	return fmt.Sprintf("0x%02x", byte(t))
+}

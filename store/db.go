@@ -1,0 +1,119 @@
+package store
+
+import (
+	"context"
+	"sync"
+)
+
+// backend is what a storage engine provides to [DB]. The Pebble back end is
+// the only one today; a back end over a distributed SQL engine would map
+// update to a serializable SQL transaction (retried on conflict, which is
+// why update closures may run more than once) and view to a read-only one.
+type backend interface {
+	// update runs fn in a read-write transaction and commits it atomically
+	// and, unless configured otherwise, durably. fn may run more than once.
+	// After the commit, and before update returns, it calls committed,
+	// ordered with other updates' committed calls as their commits are.
+	update(ctx context.Context, fn func(kv) error, committed func()) error
+	// view runs fn against one consistent snapshot.
+	view(ctx context.Context, fn func(kv) error) error
+	// compact rewrites all data files, dropping deleted data.
+	compact(ctx context.Context) error
+	close() error
+}
+
+// DB is a transactional key-value store. Open one with [Open].
+//
+// A DB is safe for concurrent use by multiple goroutines: Update calls are
+// serialized (each sees the writes of those before it), View calls run in
+// parallel with each other and with Update.
+type DB struct {
+	be backend
+
+	mu       sync.RWMutex // guards closed; held for reading by every call in flight
+	closed   bool
+	inflight sync.WaitGroup
+}
+
+// enter registers a call in flight, or reports ErrClosed.
+func (db *DB) enter() error {
+	db.mu.RLock()
+	defer db.mu.RUnlock()
+	if db.closed {
+		return ErrClosed
+	}
+	db.inflight.Add(1)
+	return nil
+}
+
+// Update runs fn in a read-write transaction. If fn returns nil, its writes
+// are committed atomically; with the default options they are durable when
+// Update returns. If fn returns an error or panics, nothing it wrote is
+// kept: the error is returned, or the panic continues in the caller.
+//
+// Concurrent Update calls are applied one after another and made durable
+// together by one synced write (group commit); each returns only after its
+// own writes are durable.
+//
+// fn may run more than once before its result is committed, so it must have
+// no side effects outside the transaction: act on what was committed after
+// Update returns.
+func (db *DB) Update(ctx context.Context, fn func(*Txn) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := db.enter(); err != nil {
+		return err
+	}
+	defer db.inflight.Done()
+	var t *Txn // the last run of fn is the one committed
+	return db.be.update(ctx, func(k kv) error {
+		t = &Txn{kv: k}
+		return fn(t)
+	}, func() {
+		for _, f := range t.onCommit {
+			f()
+		}
+	})
+}
+
+// View runs fn in a read-only transaction that sees one consistent snapshot
+// of the store, unaffected by Updates that commit while it runs.
+func (db *DB) View(ctx context.Context, fn func(*Txn) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := db.enter(); err != nil {
+		return err
+	}
+	defer db.inflight.Done()
+	return db.be.view(ctx, func(k kv) error { return fn(&Txn{kv: k}) })
+}
+
+// Compact rewrites the store's data files so that deleted and overwritten
+// data is physically removed, not just hidden. Forget uses it to make
+// erasure complete on disk.
+func (db *DB) Compact(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := db.enter(); err != nil {
+		return err
+	}
+	defer db.inflight.Done()
+	return db.be.compact(ctx)
+}
+
+// Close waits for calls in flight to finish, then closes the store. Every
+// call after Close returns [ErrClosed], including a second Close.
+func (db *DB) Close() error {
+	db.mu.Lock()
+	if db.closed {
+		db.mu.Unlock()
+		return ErrClosed
+	}
+	db.closed = true
+	db.mu.Unlock()
+	db.inflight.Wait()
+	return db.be.close()
+}

@@ -1,0 +1,31 @@
+// Package store is Threadline's transactional key-value layer: the only
+// package that talks to the storage engine (Pebble, embedded), and the one
+// place where durability is decided.
+//
+// The core types:
+//
+//   - [DB], opened with [Open]. Safe for concurrent use.
+//   - [Txn], passed to the closures of [DB.Update] (read-write, committed
+//     atomically when the closure returns nil, rolled back on an error or a
+//     panic) and [DB.View] (read-only, one consistent snapshot).
+//   - [Iterator], a cursor over a key range in either direction.
+//
+// Caveats:
+//
+//   - An Update closure may run more than once before it commits (group
+//     commit reruns a group when one member fails; a distributed back end
+//     would retry on conflict). Keep side effects out of it and act after
+//     Update returns, on what was committed.
+//   - Durability: with default options, a committed Update is on stable
+//     storage when Update returns. [Options].NoSync trades that for speed in
+//     bulk loads: a process crash loses nothing, a machine crash may lose the
+//     most recent updates, never part of one.
+//   - Values returned by [Txn.Get] are copies the caller owns; Key and Value
+//     of an [Iterator] are valid only until the next move.
+//   - Errors are this package's sentinels ([ErrNotFound], [ErrClosed], ...)
+//     or wrap them; no engine type or error escapes.
+//
+// Keys are tuples encoded so that byte order is logical order; the key
+// schema (every table, its layout and its owning package) is documented in
+// schema.go of this package, and [FormatKey] prints keys readably.
+package store

@@ -1,0 +1,54 @@
+package store
+
+// Options configures a [DB]. A nil *Options, or the zero value, means all
+// defaults.
+type Options struct {
+	// InMemory keeps the whole store in memory: nothing is written to dir and
+	// everything is lost on Close. Meant for tests and examples.
+	// Default: false (durable on disk).
+	InMemory bool
+
+	// NoSync makes Update return once its writes are applied and logged, but
+	// before the log is synced to stable storage. A process crash loses
+	// nothing; an operating-system crash or power loss may lose the most
+	// recent updates (never part of one: each Update is still atomic).
+	// Meant for bulk loads. Default: false (every Update is durable when it
+	// returns).
+	NoSync bool
+
+	// CacheSize is the size in bytes of the block cache.
+	// Default: 64 MiB.
+	CacheSize int64
+
+	// MemTableSize is the size in bytes of one memtable (the in-memory
+	// write buffer). Default: 32 MiB.
+	MemTableSize uint64
+
+	// MaxGroupSize caps how many concurrent Update calls are committed
+	// together by one synced write. Default: 256.
+	MaxGroupSize int
+}
+
+const (
+	defaultCacheSize    = 64 << 20
+	defaultMemTableSize = 32 << 20
+	defaultMaxGroupSize = 256
+)
+
+// withDefaults returns a copy of o with every zero field set to its default.
+func (o *Options) withDefaults() Options {
+	var c Options
+	if o != nil {
+		c = *o
+	}
+	if c.CacheSize <= 0 {
+		c.CacheSize = defaultCacheSize
+	}
+	if c.MemTableSize == 0 {
+		c.MemTableSize = defaultMemTableSize
+	}
+	if c.MaxGroupSize <= 0 {
+		c.MaxGroupSize = defaultMaxGroupSize
+	}
+	return c
+}

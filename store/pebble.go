@@ -1,0 +1,278 @@
+package store
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"log"
+	"os"
+	"sync"
+
+	"github.com/cockroachdb/pebble/v2"
+	"github.com/cockroachdb/pebble/v2/vfs"
+
+	"github.com/threadline/threadline/internal/keys"
+)
+
+// FormatVersion is the on-disk format this library writes and reads. It is
+// stored at creation under the meta key "version"; opening a store written
+// with another version fails with a [*VersionError].
+const FormatVersion uint64 = 1
+
+var versionKey = keys.New(keys.Meta).String("version")
+
+// ErrInvalidOptions is returned by Open for unusable arguments.
+var ErrInvalidOptions = errors.New("store: invalid options")
+
+// Open opens the store in dir, creating it if needed. nil opts means
+// defaults (see [Options]). With Options.InMemory dir is only a label.
+func Open(dir string, opts *Options) (*DB, error) {
+	o := opts.withDefaults()
+	if dir == "" && !o.InMemory {
+		return nil, fmt.Errorf("%w: empty directory", ErrInvalidOptions)
+	}
+	po := &pebble.Options{
+		CacheSize:          o.CacheSize,
+		MemTableSize:       o.MemTableSize,
+		FormatMajorVersion: pebble.FormatNewest,
+		Logger:             quietLogger{},
+	}
+	if o.InMemory {
+		po.FS = vfs.NewMem()
+		if dir == "" {
+			dir = "mem"
+		}
+	}
+	pdb, err := pebble.Open(dir, po)
+	if err != nil {
+		return nil, engineErr("open", err)
+	}
+	be := &pebbleBackend{pdb: pdb, maxGroup: o.MaxGroupSize, write: pebble.Sync}
+	if o.NoSync {
+		be.write = pebble.NoSync
+	}
+	if err := be.checkVersion(); err != nil {
+		_ = pdb.Close()
+		return nil, err
+	}
+	return &DB{be: be}, nil
+}
+
+// quietLogger drops Pebble's informational chatter but keeps errors.
+type quietLogger struct{}
+
+func (quietLogger) Infof(string, ...any) {}
+func (quietLogger) Errorf(format string, args ...any) {
+	log.Printf("store: pebble: "+format, args...)
+}
+func (quietLogger) Fatalf(format string, args ...any) {
+	log.Printf("store: pebble: fatal: "+format, args...)
+	os.Exit(1)
+}
+
+// pebbleBackend implements backend over Pebble with group commit: the first
+// Update caller to find no commit in progress becomes the leader, runs every
+// queued closure in order on one indexed batch, commits the batch with one
+// (synced) write, wakes the callers and hands leadership to the next queued
+// caller. A failing closure's writes cannot be cut out of a shared batch, so
+// the group is rerun without it; closures may therefore run more than once.
+type pebbleBackend struct {
+	pdb      *pebble.DB
+	write    *pebble.WriteOptions
+	maxGroup int
+
+	mu      sync.Mutex
+	queue   []*request
+	leading bool // a leader is committing; invariant: !leading => queue empty
+}
+
+type request struct {
+	ctx       context.Context
+	fn        func(kv) error
+	committed func()
+	err       error
+	panicVal  any
+	panicked  bool
+	wake      chan bool // true: lead the next group; false: done
+}
+
+func (b *pebbleBackend) checkVersion() error {
+	v, closer, err := b.pdb.Get(versionKey)
+	switch {
+	case errors.Is(err, pebble.ErrNotFound):
+		return engineErr("write version", b.pdb.Set(versionKey, binary.BigEndian.AppendUint64(nil, FormatVersion), pebble.Sync))
+	case err != nil:
+		return engineErr("read version", err)
+	}
+	defer closer.Close()
+	if len(v) != 8 {
+		return &VersionError{Found: 0, Want: FormatVersion}
+	}
+	if found := binary.BigEndian.Uint64(v); found != FormatVersion {
+		return &VersionError{Found: found, Want: FormatVersion}
+	}
+	return nil
+}
+
+func (b *pebbleBackend) update(ctx context.Context, fn func(kv) error, committed func()) error {
+	r := &request{ctx: ctx, fn: fn, committed: committed, wake: make(chan bool, 1)}
+	b.mu.Lock()
+	b.queue = append(b.queue, r)
+	lead := !b.leading
+	b.leading = true
+	b.mu.Unlock()
+	if lead || <-r.wake {
+		b.lead()
+	}
+	if r.panicked {
+		panic(r.panicVal)
+	}
+	return r.err
+}
+
+// lead commits one group, which always includes the leader's own request
+// (it is first in the queue), then passes leadership on.
+func (b *pebbleBackend) lead() {
+	b.mu.Lock()
+	n := min(len(b.queue), b.maxGroup)
+	group := append([]*request(nil), b.queue[:n]...)
+	b.queue = append(b.queue[:0:0], b.queue[n:]...)
+	b.mu.Unlock()
+
+	b.commitGroup(group)
+
+	b.mu.Lock()
+	var next *request
+	if len(b.queue) > 0 {
+		next = b.queue[0]
+	} else {
+		b.leading = false
+	}
+	b.mu.Unlock()
+	for _, r := range group[1:] {
+		r.wake <- false
+	}
+	if next != nil {
+		next.wake <- true
+	}
+}
+
+func (b *pebbleBackend) commitGroup(group []*request) {
+	// pending is compacted in place below; lead still needs group intact to
+	// wake every member.
+	pending := append([]*request(nil), group...)
+	for len(pending) > 0 {
+		batch := b.pdb.NewIndexedBatch()
+		k := &batchKV{b: batch}
+		ran, failed := 0, -1
+		for i, r := range pending {
+			if err := r.ctx.Err(); err != nil {
+				r.err = err // never ran: nothing to undo
+				continue
+			}
+			if !r.run(k) {
+				failed = i
+				break
+			}
+			pending[ran] = r
+			ran++
+		}
+		if failed >= 0 {
+			// Rerun the closures that succeeded, plus those not reached,
+			// without the one that failed.
+			_ = batch.Close()
+			pending = append(pending[:ran:ran], pending[failed+1:]...)
+			continue
+		}
+		var err error
+		if !batch.Empty() {
+			err = engineErr("commit", batch.Commit(b.write))
+		}
+		_ = batch.Close()
+		for _, r := range pending[:ran] {
+			r.err = err
+			if err == nil {
+				r.committed()
+			}
+		}
+		return
+	}
+}
+
+// run calls the request's closure, reporting whether it succeeded. A
+// failure (error or panic) is recorded on the request.
+func (r *request) run(k kv) (ok bool) {
+	defer func() {
+		if p := recover(); p != nil {
+			r.panicked, r.panicVal = true, p
+			ok = false
+		}
+	}()
+	r.err = r.fn(k)
+	return r.err == nil
+}
+
+func (b *pebbleBackend) view(ctx context.Context, fn func(kv) error) error {
+	snap := b.pdb.NewSnapshot()
+	defer snap.Close()
+	return fn(snapKV{s: snap})
+}
+
+func (b *pebbleBackend) compact(ctx context.Context) error {
+	if err := b.pdb.Flush(); err != nil {
+		return engineErr("flush", err)
+	}
+	return engineErr("compact", b.pdb.Compact(ctx, []byte{0}, []byte{0xff, 0xff}, true))
+}
+
+func (b *pebbleBackend) close() error { return engineErr("close", b.pdb.Close()) }
+
+// pebbleReader is what Pebble's Batch and Snapshot have in common.
+type pebbleReader interface {
+	Get(key []byte) ([]byte, io.Closer, error)
+	NewIter(*pebble.IterOptions) (*pebble.Iterator, error)
+}
+
+func getCopy(r pebbleReader, key []byte) ([]byte, error) {
+	v, closer, err := r.Get(key)
+	if errors.Is(err, pebble.ErrNotFound) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, engineErr("get", err)
+	}
+	out := append([]byte(nil), v...)
+	return out, engineErr("get", closer.Close())
+}
+
+func newCursor(r pebbleReader, lower, upper []byte) (cursor, error) {
+	it, err := r.NewIter(&pebble.IterOptions{LowerBound: lower, UpperBound: upper})
+	if err != nil {
+		return nil, engineErr("new iterator", err)
+	}
+	return it, nil
+}
+
+type batchKV struct{ b *pebble.Batch }
+
+func (k *batchKV) get(key []byte) ([]byte, error) { return getCopy(k.b, key) }
+func (k *batchKV) set(key, value []byte) error {
+	return engineErr("set", k.b.Set(key, value, nil))
+}
+func (k *batchKV) del(key []byte) error { return engineErr("delete", k.b.Delete(key, nil)) }
+func (k *batchKV) delRange(start, end []byte) error {
+	return engineErr("delete range", k.b.DeleteRange(start, end, nil))
+}
+func (k *batchKV) iter(lower, upper []byte) (cursor, error) { return newCursor(k.b, lower, upper) }
+func (k *batchKV) writable() bool                           { return true }
+
+type snapKV struct{ s *pebble.Snapshot }
+
+func (k snapKV) get(key []byte) ([]byte, error)           { return getCopy(k.s, key) }
+func (k snapKV) set(key, value []byte) error              { return ErrReadOnly }
+func (k snapKV) del(key []byte) error                     { return ErrReadOnly }
+func (k snapKV) delRange(start, end []byte) error         { return ErrReadOnly }
+func (k snapKV) iter(lower, upper []byte) (cursor, error) { return newCursor(k.s, lower, upper) }
+func (k snapKV) writable() bool                           { return false }
