@@ -199,9 +199,9 @@ func (tx *Tx) conflict(id ConflictID, r conflictRec) (Conflict, error) {
 
 // Decision settles a conflict.
 type Decision struct {
-	// Accept links the held-back identifier to the customer it would have
-	// joined (or, when that customer is gone, to the first Against value),
-	// bypassing the guard. Otherwise the refusal is confirmed.
+	// Accept links the held-back identifier to every value it conflicted
+	// with, bypassing the guard and merging customers as needed.
+	// Otherwise the refusal is confirmed.
 	Accept bool
 	// By names the person or process deciding; recorded.
 	By string
@@ -244,25 +244,23 @@ func (g *Graph) Decide(ctx context.Context, id ConflictID, d Decision) (Conflict
 	return out, err
 }
 
-// acceptConflict links the held identifier to the target, bypassing guards.
+// acceptConflict links the held identifier to every value it conflicted
+// with, bypassing guards and merging customers as needed.
 func (tx *Tx) acceptConflict(r conflictRec, now int64) error {
-	var target Identifier
-	if cust, err := tx.resolve(r.Customer); err == nil {
-		ids, err := tx.members(cust)
-		if err != nil {
+	linked := false
+	for _, a := range r.Against {
+		if _, err := tx.Lookup(a); errors.Is(err, ErrNotFound) {
+			continue // erased or never stored
+		} else if err != nil {
 			return err
 		}
-		if len(ids) > 0 {
-			target = ids[0]
+		if err := tx.forceLink(r.Held, a, r.Source, now); err != nil {
+			return err
 		}
-	} else if !errors.Is(err, ErrNotFound) {
-		return err
+		linked = true
 	}
-	if target.IsZero() && len(r.Against) > 0 {
-		target = r.Against[0]
-	}
-	if target.IsZero() {
+	if !linked {
 		return fmt.Errorf("%w: nothing left to link %s to", ErrNotFound, r.Held)
 	}
-	return tx.forceLink(r.Held, target, r.Source, now)
+	return nil
 }

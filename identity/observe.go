@@ -64,8 +64,10 @@ type Refusal struct {
 	// Identifier is the identifier of the observation that was held back.
 	// For GuardWeak it stays with the customer it already belonged to.
 	Identifier Identifier
-	// Against are the values it conflicted with (for GuardLimit: the
-	// customer's identifiers of the same limited group).
+	// Against are the values it conflicted with: for GuardLimit the
+	// identifiers of the same limited group; for GuardSize and GuardWeak
+	// the observation's other identifiers. Accepting the conflict links
+	// Identifier to each of them.
 	Against []Identifier
 	// Customer is the customer it would have joined, if any.
 	Customer CustomerID
@@ -321,13 +323,17 @@ func (o *observer) mergeSet(cands []*cand) (plan, []Refusal, error) {
 		knownWeak = nil
 	}
 	p := plan{merge: sortedKeys(merge)}
-	var refusals []Refusal
+	var held []*cand
 	for _, c := range cands {
 		if !c.exists || merge[c.rec.Cust] {
 			p.included = append(p.included, c)
-			continue
+		} else {
+			held = append(held, c)
 		}
-		refusals = append(refusals, Refusal{Guard: GuardWeak, Identifier: c.id, Customer: c.rec.Cust})
+	}
+	refusals := make([]Refusal, len(held))
+	for i, c := range held {
+		refusals[i] = Refusal{Guard: GuardWeak, Identifier: c.id, Customer: c.rec.Cust, Against: idsOf(p.included, nil)}
 	}
 	return p, refusals, nil
 }
@@ -390,6 +396,8 @@ func (o *observer) guard(p plan) (*cand, Refusal, error) {
 			return nil, Refusal{}, err
 		}
 		ref.Against = against
+	} else {
+		ref.Against = idsOf(p.included, held)
 	}
 	return held, ref, nil
 }
@@ -415,6 +423,17 @@ func (o *observer) groupMembers(p plan, group string, held *cand) ([]Identifier,
 		}
 	}
 	return out, nil
+}
+
+// idsOf lists the identifiers of cs other than skip.
+func idsOf(cs []*cand, skip *cand) []Identifier {
+	var out []Identifier
+	for _, c := range cs {
+		if c != skip {
+			out = append(out, c.id)
+		}
+	}
+	return out
 }
 
 // apply writes the plan: absorbs customers, adds identifiers, makes links.

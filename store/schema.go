@@ -19,9 +19,61 @@ import "github.com/threadline/threadline/internal/keys"
 // The tables (keep this list in step with internal/keys.Tables; a test
 // checks that every table appears here):
 //
-//	0x01 meta      owner store
+//	0x01 meta         owner store
 //	     key:   0x01 name:bytes
 //	     value: per record; "version" holds the format version, uint64 BE.
+//	0x02 seq          owner store (counters used by every package)
+//	     key:   0x02 name:bytes                 e.g. "identity.customer"
+//	     value: last value handed out, uint64 BE (NextSequence)
+//
+//	0x10 ident        owner identity
+//	     key:   0x10 kind:bytes value:bytes      canonical identifier
+//	     value: customer, first-seen sequence, first/last seen, count, verification
+//	0x11 cust         owner identity
+//	     key:   0x11 customer:uint
+//	     value: created, updated, strong/total identifier counts, per-limit-group counts
+//	0x12 member       owner identity
+//	     key:   0x12 customer:uint kind:bytes value:bytes
+//	     value: empty; lists a customer's identifiers
+//	0x13 alias        owner identity
+//	     key:   0x13 absorbed:uint
+//	     value: surviving customer ID, uvarint (always one hop)
+//	0x14 aliasrev     owner identity
+//	     key:   0x14 survivor:uint absorbed:uint
+//	     value: empty
+//	0x15 link         owner identity
+//	     key:   0x15 link:uint
+//	     value: both identifiers and the evidence (rule, source, observation, time, score)
+//	0x16 adj          owner identity
+//	     key:   0x16 identifier:bytes identifier:bytes   "kind:value" strings
+//	     value: link ID, uvarint; written in both directions
+//	0x17 obslink      owner identity
+//	     key:   0x17 observation:uint link:uint
+//	     value: empty
+//	0x18 srclink      owner identity
+//	     key:   0x18 source:bytes link:uint
+//	     value: empty
+//	0x19 conflict     owner identity
+//	     key:   0x19 conflict:uint
+//	     value: guard, held identifier, conflicting values, customer, status, decision
+//	0x1a conflictkey  owner identity
+//	     key:   0x1a guard:bytes identifier:bytes other:bytes
+//	     value: conflict ID, uvarint; deduplicates repeated refusals
+//	0x1b conflictref  owner identity
+//	     key:   0x1b identifier:bytes conflict:uint
+//	     value: empty; conflicts naming an identifier, so Forget can find them
+//	0x1c history      owner identity
+//	     key:   0x1c customer:uint seq:uint
+//	     value: type, time, observation, other customers, links, guard (no raw values)
+//	0x1d attr         owner identity
+//	     key:   0x1d identifier:bytes field:bytes time:int observation:uint
+//	     value: value, source, verified
+//	0x1e consent      owner identity
+//	     key:   0x1e identifier:bytes purpose:bytes channel:bytes
+//	     value: granted, time, source (latest statement per identifier)
+//	0x1f suppress     owner identity
+//	     key:   0x1f hmac:bytes                  HMAC-SHA256 of "kind:value"
+//	     value: time of the Forget, uvarint
 //
 // New tables are added here, in internal/keys, and nowhere else.
 
