@@ -12,9 +12,10 @@ import (
 type backend interface {
 	// update runs fn in a read-write transaction and commits it atomically
 	// and, unless configured otherwise, durably. fn may run more than once.
-	// After the commit, and before update returns, it calls committed,
-	// ordered with other updates' committed calls as their commits are.
-	update(ctx context.Context, fn func(kv) error, committed func()) error
+	// After the commit, and before update returns, it runs the OnCommit
+	// functions of the run that committed, ordered with other updates'
+	// OnCommit functions as their commits are.
+	update(ctx context.Context, fn func(*Txn) error) error
 	// view runs fn against one consistent snapshot.
 	view(ctx context.Context, fn func(kv) error) error
 	// compact rewrites all data files, dropping deleted data.
@@ -66,15 +67,7 @@ func (db *DB) Update(ctx context.Context, fn func(*Txn) error) error {
 		return err
 	}
 	defer db.inflight.Done()
-	var t *Txn // the last run of fn is the one committed
-	return db.be.update(ctx, func(k kv) error {
-		t = &Txn{kv: k}
-		return fn(t)
-	}, func() {
-		for _, f := range t.onCommit {
-			f()
-		}
-	})
+	return db.be.update(ctx, fn)
 }
 
 // View runs fn in a read-only transaction that sees one consistent snapshot

@@ -89,13 +89,13 @@ type pebbleBackend struct {
 }
 
 type request struct {
-	ctx       context.Context
-	fn        func(kv) error
-	committed func()
-	err       error
-	panicVal  any
-	panicked  bool
-	wake      chan bool // true: lead the next group; false: done
+	ctx      context.Context
+	fn       func(*Txn) error
+	txn      Txn // the last run's; its OnCommit functions run after commit
+	err      error
+	panicVal any
+	panicked bool
+	wake     chan bool // true: lead the next group; false: done
 }
 
 func (b *pebbleBackend) checkVersion() error {
@@ -116,8 +116,10 @@ func (b *pebbleBackend) checkVersion() error {
 	return nil
 }
 
-func (b *pebbleBackend) update(ctx context.Context, fn func(kv) error, committed func()) error {
-	r := &request{ctx: ctx, fn: fn, committed: committed, wake: make(chan bool, 1)}
+func (b *pebbleBackend) update(ctx context.Context, fn func(*Txn) error) error {
+	r := requestPool.Get().(*request)
+	*r = request{ctx: ctx, fn: fn, wake: r.wake, txn: Txn{onCommit: r.txn.onCommit[:0]}}
+	defer requestPool.Put(r) // its wake channel is empty again by now
 	b.mu.Lock()
 	b.queue = append(b.queue, r)
 	lead := !b.leading
@@ -127,18 +129,28 @@ func (b *pebbleBackend) update(ctx context.Context, fn func(kv) error, committed
 		b.lead()
 	}
 	if r.panicked {
-		panic(r.panicVal)
+		p := r.panicVal
+		*r = request{wake: r.wake, txn: Txn{onCommit: r.txn.onCommit[:0]}}
+		panic(p)
 	}
-	return r.err
+	err := r.err
+	clear(r.txn.onCommit)
+	*r = request{wake: r.wake, txn: Txn{onCommit: r.txn.onCommit[:0]}}
+	return err
 }
+
+var requestPool = sync.Pool{New: func() any { return &request{wake: make(chan bool, 1)} }}
 
 // lead commits one group, which always includes the leader's own request
 // (it is first in the queue), then passes leadership on.
 func (b *pebbleBackend) lead() {
 	b.mu.Lock()
 	n := min(len(b.queue), b.maxGroup)
-	group := append([]*request(nil), b.queue[:n]...)
-	b.queue = append(b.queue[:0:0], b.queue[n:]...)
+	var buf [16]*request
+	group := append(buf[:0], b.queue[:n]...)
+	rest := copy(b.queue, b.queue[n:])
+	clear(b.queue[rest:])
+	b.queue = b.queue[:rest]
 	b.mu.Unlock()
 
 	b.commitGroup(group)
@@ -161,11 +173,12 @@ func (b *pebbleBackend) lead() {
 
 func (b *pebbleBackend) commitGroup(group []*request) {
 	// pending is compacted in place below; lead still needs group intact to
-	// wake every member.
-	pending := append([]*request(nil), group...)
+	// wake every member. Small groups are copied without allocating.
+	var buf [16]*request
+	pending := append(buf[:0], group...)
 	for len(pending) > 0 {
 		batch := b.pdb.NewIndexedBatch()
-		k := &batchKV{b: batch}
+		k := batchKV{b: batch}
 		ran, failed := 0, -1
 		for i, r := range pending {
 			if err := r.ctx.Err(); err != nil {
@@ -194,7 +207,9 @@ func (b *pebbleBackend) commitGroup(group []*request) {
 		for _, r := range pending[:ran] {
 			r.err = err
 			if err == nil {
-				r.committed()
+				for _, f := range r.txn.onCommit {
+					f()
+				}
 			}
 		}
 		return
@@ -210,7 +225,9 @@ func (r *request) run(k kv) (ok bool) {
 			ok = false
 		}
 	}()
-	r.err = r.fn(k)
+	clear(r.txn.onCommit)
+	r.txn = Txn{kv: k, onCommit: r.txn.onCommit[:0]}
+	r.err = r.fn(&r.txn)
 	return r.err == nil
 }
 
@@ -257,16 +274,16 @@ func newCursor(r pebbleReader, lower, upper []byte) (cursor, error) {
 
 type batchKV struct{ b *pebble.Batch }
 
-func (k *batchKV) get(key []byte) ([]byte, error) { return getCopy(k.b, key) }
-func (k *batchKV) set(key, value []byte) error {
+func (k batchKV) get(key []byte) ([]byte, error) { return getCopy(k.b, key) }
+func (k batchKV) set(key, value []byte) error {
 	return engineErr("set", k.b.Set(key, value, nil))
 }
-func (k *batchKV) del(key []byte) error { return engineErr("delete", k.b.Delete(key, nil)) }
-func (k *batchKV) delRange(start, end []byte) error {
+func (k batchKV) del(key []byte) error { return engineErr("delete", k.b.Delete(key, nil)) }
+func (k batchKV) delRange(start, end []byte) error {
 	return engineErr("delete range", k.b.DeleteRange(start, end, nil))
 }
-func (k *batchKV) iter(lower, upper []byte) (cursor, error) { return newCursor(k.b, lower, upper) }
-func (k *batchKV) writable() bool                           { return true }
+func (k batchKV) iter(lower, upper []byte) (cursor, error) { return newCursor(k.b, lower, upper) }
+func (k batchKV) writable() bool                           { return true }
 
 type snapKV struct{ s *pebble.Snapshot }
 
