@@ -92,11 +92,7 @@ func (s *script) dispatch(ctx context.Context, t *testing.T, d *datadriven.TestD
 		s.now = tm
 		return "", err
 	case "observe":
-		obs, err := s.observation(d)
-		if err != nil {
-			return "", err
-		}
-		res, err := s.graph().Observe(ctx, obs)
+		res, err := s.observe(ctx, d)
 		if err != nil {
 			return "", err
 		}
@@ -225,6 +221,14 @@ func (s *script) observation(d *datadriven.TestData) (identity.Observation, erro
 	return obs, nil
 }
 
+func (s *script) observe(ctx context.Context, d *datadriven.TestData) (identity.Result, error) {
+	obs, err := s.observation(d)
+	if err != nil {
+		return identity.Result{}, err
+	}
+	return s.graph().Observe(ctx, obs)
+}
+
 // observeMany runs "observe-many n=N" with {i} in the input replaced by
 // 1..N and prints a summary of the outcomes.
 func (s *script) observeMany(ctx context.Context, d *datadriven.TestData) (string, error) {
@@ -235,11 +239,7 @@ func (s *script) observeMany(ctx context.Context, d *datadriven.TestData) (strin
 	tmpl := d.Input
 	for i := 1; i <= n; i++ {
 		d.Input = strings.ReplaceAll(tmpl, "{i}", strconv.Itoa(i))
-		obs, err := s.observation(d)
-		if err != nil {
-			return "", err
-		}
-		res, err := s.graph().Observe(ctx, obs)
+		res, err := s.observe(ctx, d)
 		if err != nil {
 			return "", err
 		}
