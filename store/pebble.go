@@ -11,6 +11,7 @@ import (
 	"sync"
 
 	"github.com/cockroachdb/pebble/v2"
+	"github.com/cockroachdb/pebble/v2/bloom"
 	"github.com/cockroachdb/pebble/v2/vfs"
 
 	"github.com/threadline/threadline/internal/keys"
@@ -38,6 +39,11 @@ func Open(dir string, opts *Options) (*DB, error) {
 		MemTableSize:       o.MemTableSize,
 		FormatMajorVersion: pebble.FormatNewest,
 		Logger:             quietLogger{},
+	}
+	// Bloom filters spare point lookups of absent keys (every new
+	// identifier, every new link) a trip through each level's index.
+	for i := range po.Levels {
+		po.Levels[i].FilterPolicy = bloom.FilterPolicy(10)
 	}
 	if o.InMemory {
 		po.FS = vfs.NewMem()
