@@ -75,6 +75,13 @@ import "github.com/threadline/threadline/internal/keys"
 //	     key:   0x1f hmac:bytes                  HMAC-SHA256 of "kind:value"
 //	     value: time of the Forget, uvarint
 //
+//	0x20 event        owner timeline
+//	     key:   0x20 identifier:bytes time:int event:bytes   "kind:value", Unix ns, event ID
+//	     value: the event record (channel, actor, type, text, facts, actions, ...)
+//	0x21 eventid      owner timeline
+//	     key:   0x21 event:bytes
+//	     value: identifier, time and SHA-256 of the event's content (idempotent appends)
+//
 // New tables are added here, in internal/keys, and nowhere else.
 
 // FormatKey renders an encoded key for humans, e.g. in test output:

@@ -31,6 +31,10 @@ const (
 	Attribute   Table = 0x1D
 	Consent     Table = 0x1E
 	Suppression Table = 0x1F
+
+	// Timeline tables: events per identifier.
+	Event   Table = 0x20
+	EventID Table = 0x21
 )
 
 // TableSpec describes one table for the key-schema document and for
@@ -64,6 +68,8 @@ var Tables = []TableSpec{
 	{Attribute, "attr", "identity", "identifier:bytes field:bytes time:int observation:uint", "attribute value, source, verified"},
 	{Consent, "consent", "identity", "identifier:bytes purpose:bytes channel:bytes", "granted, time, source"},
 	{Suppression, "suppress", "identity", "hmac:bytes", "time of the Forget that asked for suppression"},
+	{Event, "event", "timeline", "identifier:bytes time:int event:bytes", "the event record"},
+	{EventID, "eventid", "timeline", "event:bytes", "the event's identifier and time, and its content hash"},
 }
 
 var names = func() map[Table]string {

@@ -1,0 +1,241 @@
+package timeline
+
+import (
+	"context"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/threadline/threadline/identity"
+	"github.com/threadline/threadline/internal/enc"
+	"github.com/threadline/threadline/internal/keys"
+	"github.com/threadline/threadline/store"
+)
+
+// Query selects and orders a customer's events. The zero value reads every
+// event, oldest first.
+type Query struct {
+	From, To time.Time // inclusive bounds on event time; zero is unbounded
+	Channels []Channel // only these channels; empty means all
+	Types    []Type    // only these types; empty means all
+	Case     string    // only this case reference
+	Intent   string    // only this intent
+	Newest   bool      // newest first instead of oldest first
+	Limit    int       // at most this many events; 0 means all
+	// Cursor continues a previous read: pass its Page.Next. A cursor is a
+	// position in (time, event ID) order, so it stays valid across appends,
+	// merges and splits: the next page starts right after the last event
+	// returned, whatever was added or regrouped since.
+	Cursor string
+}
+
+// Page is one page of a read.
+type Page struct {
+	Events []Event
+	// Next is the cursor for the following page; empty when there is none.
+	Next string
+}
+
+// ErrInvalidCursor is returned for a cursor that did not come from Read.
+var ErrInvalidCursor = errors.New("timeline: invalid cursor")
+
+// Read returns a customer's events across all its identifiers and channels,
+// in event-time order (ties broken by event ID). An absorbed customer ID
+// reads its survivor's timeline.
+func (tl *Timeline) Read(ctx context.Context, c identity.CustomerID, q Query) (Page, error) {
+	var p Page
+	err := tl.g.View(ctx, func(tx *identity.Tx) error {
+		var err error
+		p, err = ReadTx(tx, c, q)
+		return err
+	})
+	return p, err
+}
+
+// ReadTx is [Timeline.Read] inside an identity transaction, for layers that
+// read the timeline together with other state.
+func ReadTx(tx *identity.Tx, c identity.CustomerID, q Query) (Page, error) {
+	after, err := decodeCursor(q.Cursor, q.Newest)
+	if err != nil {
+		return Page{}, err
+	}
+	ids, err := tx.Identifiers(c)
+	if err != nil {
+		return Page{}, err
+	}
+	m, err := newMerger(tx.Store(), ids, q, after)
+	if err != nil {
+		return Page{}, err
+	}
+	defer m.close()
+	var page Page
+	for q.Limit == 0 || len(page.Events) < q.Limit {
+		e, ok, err := m.next()
+		if err != nil {
+			return Page{}, err
+		}
+		if !ok {
+			return page, nil
+		}
+		if q.matches(&e) {
+			page.Events = append(page.Events, e)
+		}
+	}
+	if _, more, err := m.peek(); err != nil || !more {
+		return page, err
+	}
+	last := page.Events[len(page.Events)-1]
+	page.Next = encodeCursor(position{nanos(last.Time), last.ID}, q.Newest)
+	return page, nil
+}
+
+func (q *Query) matches(e *Event) bool {
+	return (len(q.Channels) == 0 || slices.Contains(q.Channels, e.Channel)) &&
+		(len(q.Types) == 0 || slices.Contains(q.Types, e.Type)) &&
+		(q.Case == "" || q.Case == e.Case) &&
+		(q.Intent == "" || q.Intent == e.Intent)
+}
+
+// position is a place in (time, event ID) order.
+type position struct {
+	at int64
+	id string
+}
+
+func (a position) less(b position) bool {
+	return a.at < b.at || (a.at == b.at && a.id < b.id)
+}
+
+func encodeCursor(p position, newest bool) string {
+	var w enc.Writer
+	w.Bool(newest)
+	w.Int(p.at)
+	w.String(p.id)
+	return base64.RawURLEncoding.EncodeToString(w.B)
+}
+
+func decodeCursor(s string, newest bool) (*position, error) {
+	if s == "" {
+		return nil, nil
+	}
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil {
+		return nil, ErrInvalidCursor
+	}
+	r := enc.NewReader(b)
+	dir := r.Bool()
+	p := position{at: r.Int(), id: r.String()}
+	if r.Err() != nil || p.id == "" {
+		return nil, ErrInvalidCursor
+	}
+	if dir != newest {
+		return nil, fmt.Errorf("%w: cursor is for the other order", ErrInvalidCursor)
+	}
+	return &p, nil
+}
+
+// merger merges the per-identifier event ranges of one customer.
+type merger struct {
+	newest bool
+	heads  []*head
+}
+
+// head is one identifier's iterator and its current event.
+type head struct {
+	it     *store.Iterator
+	prefix []byte
+	anchor identity.Identifier
+	valid  bool
+	pos    position
+}
+
+func newMerger(t *store.Txn, ids []identity.Identifier, q Query, after *position) (*merger, error) {
+	m := &merger{newest: q.Newest}
+	for _, id := range ids {
+		prefix := eventPrefix(id)
+		lo, hi := prefix, keys.PrefixEnd(prefix)
+		if !q.From.IsZero() {
+			lo = keys.Key(slices.Clone(prefix)).Int(nanos(q.From))
+		}
+		if !q.To.IsZero() {
+			hi = keys.Key(slices.Clone(prefix)).Int(nanos(q.To) + 1)
+		}
+		h := &head{it: t.NewIter(&store.IterOptions{LowerBound: lo, UpperBound: hi}), prefix: prefix, anchor: id}
+		m.heads = append(m.heads, h)
+		var ok bool
+		switch {
+		case after == nil && !q.Newest:
+			ok = h.it.First()
+		case after == nil:
+			ok = h.it.Last()
+		case !q.Newest:
+			k := eventKey(id, after.at, after.id)
+			ok = h.it.SeekGE(k)
+			if ok && string(h.it.Key()) == string(k) {
+				ok = h.it.Next()
+			}
+		default:
+			ok = h.it.SeekLT(eventKey(id, after.at, after.id))
+		}
+		if err := h.load(ok); err != nil {
+			m.close()
+			return nil, err
+		}
+	}
+	return m, nil
+}
+
+func (h *head) load(ok bool) error {
+	h.valid = ok
+	if !ok {
+		return h.it.Error()
+	}
+	at, id, err := decodeKey(h.it.Key(), h.prefix)
+	h.pos = position{at, id}
+	return err
+}
+
+// pick returns the head holding the next event in order.
+func (m *merger) pick() *head {
+	var best *head
+	for _, h := range m.heads {
+		if !h.valid {
+			continue
+		}
+		if best == nil || (!m.newest && h.pos.less(best.pos)) || (m.newest && best.pos.less(h.pos)) {
+			best = h
+		}
+	}
+	return best
+}
+
+func (m *merger) peek() (*head, bool, error) {
+	h := m.pick()
+	return h, h != nil, nil
+}
+
+func (m *merger) next() (Event, bool, error) {
+	h := m.pick()
+	if h == nil {
+		return Event{}, false, nil
+	}
+	e := Event{ID: h.pos.id, Time: fromNanos(h.pos.at), Identifiers: []identity.Identifier{h.anchor}}
+	if err := decodeEvent(h.it.Value(), &e); err != nil {
+		return Event{}, false, err
+	}
+	var ok bool
+	if m.newest {
+		ok = h.it.Prev()
+	} else {
+		ok = h.it.Next()
+	}
+	return e, true, h.load(ok)
+}
+
+func (m *merger) close() {
+	for _, h := range m.heads {
+		h.it.Close()
+	}
+}

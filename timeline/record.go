@@ -1,0 +1,147 @@
+package timeline
+
+import (
+	"crypto/sha256"
+	"fmt"
+	"maps"
+	"slices"
+	"time"
+
+	"github.com/threadline/threadline/identity"
+	"github.com/threadline/threadline/internal/enc"
+	"github.com/threadline/threadline/internal/keys"
+	"github.com/threadline/threadline/store"
+)
+
+// Keys (see the store package's key schema):
+//
+//	event:   0x20 identifier:bytes time:int event:bytes -> record
+//	eventid: 0x21 event:bytes -> identifier, time, content hash
+func eventPrefix(id identity.Identifier) []byte {
+	return keys.New(keys.Event).String(id.String())
+}
+
+func eventKey(id identity.Identifier, at int64, eventID string) []byte {
+	return keys.Key(eventPrefix(id)).Int(at).String(eventID)
+}
+
+func eventIDKey(eventID string) []byte { return keys.New(keys.EventID).String(eventID) }
+
+// encode writes every field but the time and identifiers, which the key
+// holds.
+func encodeEvent(e *Event) []byte {
+	var w enc.Writer
+	w.String(string(e.Channel))
+	w.String(string(e.Direction))
+	w.String(string(e.Actor.Kind))
+	w.String(e.Actor.ID)
+	w.String(string(e.Type))
+	w.String(e.Text)
+	w.String(e.Intent)
+	w.Bool(e.Sentiment != nil)
+	if e.Sentiment != nil {
+		w.Float(*e.Sentiment)
+	}
+	w.String(e.Case)
+	w.Uint(uint64(len(e.Facts)))
+	for _, f := range e.Facts {
+		w.String(f.Key)
+		w.String(f.Value)
+	}
+	w.Uint(uint64(len(e.Actions)))
+	for _, a := range e.Actions {
+		w.String(a.Name)
+		w.String(a.Outcome)
+	}
+	w.Uint(uint64(len(e.Attrs)))
+	for _, k := range slices.Sorted(maps.Keys(e.Attrs)) {
+		w.String(k)
+		w.String(e.Attrs[k])
+	}
+	w.Bool(e.Verified)
+	return w.B
+}
+
+func decodeEvent(b []byte, e *Event) error {
+	r := enc.NewReader(b)
+	e.Channel, e.Direction = Channel(r.String()), Direction(r.String())
+	e.Actor = Actor{Kind: ActorKind(r.String()), ID: r.String()}
+	e.Type, e.Text, e.Intent = Type(r.String()), r.String(), r.String()
+	if r.Bool() {
+		s := r.Float()
+		e.Sentiment = &s
+	}
+	e.Case = r.String()
+	for n := r.Uint(); n > 0 && r.Err() == nil; n-- {
+		e.Facts = append(e.Facts, Fact{Key: r.String(), Value: r.String()})
+	}
+	for n := r.Uint(); n > 0 && r.Err() == nil; n-- {
+		e.Actions = append(e.Actions, Action{Name: r.String(), Outcome: r.String()})
+	}
+	for n := r.Uint(); n > 0 && r.Err() == nil; n-- {
+		if e.Attrs == nil {
+			e.Attrs = map[string]string{}
+		}
+		k := r.String()
+		e.Attrs[k] = r.String()
+	}
+	e.Verified = r.Bool()
+	if err := r.Err(); err != nil {
+		return fmt.Errorf("timeline: corrupt event record: %w", err)
+	}
+	return nil
+}
+
+// contentHash identifies an event's content: the record, the time and the
+// canonical identifiers it was observed with.
+func contentHash(rec []byte, at int64, ids []identity.Identifier) []byte {
+	h := sha256.New()
+	h.Write(rec)
+	var w enc.Writer
+	w.Int(at)
+	for _, id := range ids {
+		w.String(id.String())
+	}
+	h.Write(w.B)
+	return h.Sum(nil)
+}
+
+// indexRec is the value under eventIDKey.
+type indexRec struct {
+	anchor identity.Identifier
+	at     int64
+	hash   []byte
+}
+
+func (x *indexRec) encode() []byte {
+	var w enc.Writer
+	w.String(x.anchor.String())
+	w.Int(x.at)
+	w.Bytes(x.hash)
+	return w.B
+}
+
+func decodeIndex(b []byte) (indexRec, error) {
+	r := enc.NewReader(b)
+	a, err := identity.Parse(r.String())
+	x := indexRec{anchor: a, at: r.Int(), hash: r.Bytes()}
+	if err != nil || r.Err() != nil {
+		return x, fmt.Errorf("timeline: corrupt event index: %v %v", err, r.Err())
+	}
+	return x, nil
+}
+
+// decodeKey reads the time and event ID from an event key under prefix.
+func decodeKey(key, prefix []byte) (int64, string, error) {
+	d := keys.NewSuffixDecoder(key[len(prefix):])
+	at, id := d.Int(), d.String()
+	if d.Err() != nil {
+		return 0, "", fmt.Errorf("timeline: corrupt event key %s: %w", store.FormatKey(key), d.Err())
+	}
+	return at, id, nil
+}
+
+func nanos(t time.Time) int64 { return t.UnixNano() }
+
+func fromNanos(n int64) time.Time { return time.Unix(0, n).UTC() }
+

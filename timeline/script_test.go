@@ -1,0 +1,216 @@
+package timeline_test
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/cockroachdb/datadriven"
+	"github.com/stretchr/testify/require"
+
+	"github.com/threadline/threadline/identity"
+	"github.com/threadline/threadline/store"
+	"github.com/threadline/threadline/timeline"
+)
+
+// TestScripts runs the fixture journeys in testdata/ (rewrite with
+// -rewrite and review the diff).
+func TestScripts(t *testing.T) {
+	datadriven.Walk(t, "testdata", func(t *testing.T, path string) {
+		s := newScript(t)
+		datadriven.RunTest(t, path, s.run)
+	})
+}
+
+type script struct {
+	g    *identity.Graph
+	tl   *timeline.Timeline
+	next string // cursor from the last read
+}
+
+func newScript(t *testing.T) *script {
+	db, err := store.Open("", &store.Options{InMemory: true})
+	require.NoError(t, err)
+	t.Cleanup(func() { db.Close() })
+	now := func() time.Time { return time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC) }
+	g, err := identity.Open(db, &identity.Options{DefaultRegion: "US", Clock: now})
+	require.NoError(t, err)
+	tl, err := timeline.Open(g, &timeline.Options{Clock: now})
+	require.NoError(t, err)
+	return &script{g: g, tl: tl}
+}
+
+func (s *script) run(t *testing.T, d *datadriven.TestData) string {
+	ctx := context.Background()
+	out, err := s.dispatch(ctx, t, d)
+	if err != nil {
+		out += "error: " + err.Error() + "\n"
+	}
+	vs, cerr := s.g.Check(ctx)
+	require.NoError(t, cerr)
+	for _, v := range vs {
+		out += "CHECK FAILED: " + v.String() + "\n"
+	}
+	return out
+}
+
+func (s *script) dispatch(ctx context.Context, t *testing.T, d *datadriven.TestData) (string, error) {
+	switch d.Cmd {
+	case "append":
+		var evs []timeline.Event
+		for _, line := range strings.Split(strings.TrimSpace(d.Input), "\n") {
+			e, err := parseEvent(line)
+			require.NoError(t, err, line)
+			evs = append(evs, e)
+		}
+		res, err := s.tl.Append(ctx, evs...)
+		if err != nil {
+			return "", err
+		}
+		var sb strings.Builder
+		for _, a := range res {
+			fmt.Fprintf(&sb, "%s -> %s", a.ID, a.Customer)
+			if a.Duplicate {
+				sb.WriteString(" (duplicate)")
+			} else if a.Identity.Outcome != identity.OutcomeExisting {
+				fmt.Fprintf(&sb, " (%s)", a.Identity.Outcome)
+			}
+			sb.WriteString("\n")
+		}
+		return sb.String(), nil
+	case "read":
+		return s.read(ctx, d)
+	case "unlink":
+		a, _ := identity.Parse(arg(d, "a"))
+		b, _ := identity.Parse(arg(d, "b"))
+		res, err := s.g.Unlink(ctx, identity.LinkSelector{Pair: [2]identity.Identifier{a, b}})
+		if err != nil {
+			return "", err
+		}
+		return fmt.Sprintf("splits %v\n", res.Splits), nil
+	case "forget":
+		c, _ := identity.ParseCustomerID(arg(d, "id"))
+		res, err := s.tl.Forget(ctx, c, identity.ForgetOptions{})
+		if err != nil {
+			return "", err
+		}
+		return fmt.Sprintf("forgot %s (%d identifiers)\n", res.Customer, len(res.Identifiers)), nil
+	}
+	t.Fatalf("unknown command %q", d.Cmd)
+	return "", nil
+}
+
+func (s *script) read(ctx context.Context, d *datadriven.TestData) (string, error) {
+	c, err := identity.ParseCustomerID(arg(d, "id"))
+	if err != nil {
+		return "", err
+	}
+	q := timeline.Query{Newest: d.HasArg("newest"), Case: arg(d, "case"), Intent: arg(d, "intent")}
+	q.Limit, _ = strconv.Atoi(arg(d, "limit"))
+	if arg(d, "cursor") == "next" {
+		q.Cursor = s.next
+	} else {
+		q.Cursor = arg(d, "cursor")
+	}
+	for _, ch := range strings.Split(arg(d, "channel"), ",") {
+		if ch != "" {
+			q.Channels = append(q.Channels, timeline.Channel(ch))
+		}
+	}
+	if f := arg(d, "from"); f != "" {
+		q.From, _ = time.Parse(time.RFC3339, f)
+	}
+	if f := arg(d, "to"); f != "" {
+		q.To, _ = time.Parse(time.RFC3339, f)
+	}
+	p, err := s.tl.Read(ctx, c, q)
+	if err != nil {
+		return "", err
+	}
+	s.next = p.Next
+	var sb strings.Builder
+	for _, e := range p.Events {
+		fmt.Fprintf(&sb, "%s %-10s %-8s %-6s %-3s %s", e.Time.Format("2006-01-02T15:04"), e.Channel, e.Actor.Kind, e.Type, e.ID, e.Identifiers[0])
+		if e.Text != "" {
+			fmt.Fprintf(&sb, " %q", e.Text)
+		}
+		sb.WriteString("\n")
+	}
+	if p.Next != "" {
+		sb.WriteString("(more)\n")
+	}
+	return sb.String(), nil
+}
+
+// parseEvent reads "key=value" fields separated by spaces; text= takes the
+// rest of the line. Defaults: inbound customer message.
+func parseEvent(line string) (timeline.Event, error) {
+	e := timeline.Event{Direction: timeline.Inbound, Actor: timeline.Actor{Kind: timeline.Customer}, Type: timeline.Message}
+	if i := strings.Index(line, " text="); i >= 0 {
+		e.Text = line[i+len(" text="):]
+		line = line[:i]
+	}
+	for _, f := range strings.Fields(line) {
+		k, v, _ := strings.Cut(f, "=")
+		switch k {
+		case "id":
+			e.ID = v
+		case "at":
+			tm, err := time.Parse(time.RFC3339, v)
+			if err != nil {
+				return e, err
+			}
+			e.Time = tm
+		case "ch":
+			e.Channel = timeline.Channel(v)
+		case "dir":
+			e.Direction = timeline.Direction(v)
+		case "actor":
+			kind, id, _ := strings.Cut(v, ":")
+			e.Actor = timeline.Actor{Kind: timeline.ActorKind(kind), ID: id}
+		case "type":
+			e.Type = timeline.Type(v)
+		case "ids":
+			for _, raw := range strings.Split(v, ",") {
+				id, err := identity.Parse(raw)
+				if err != nil {
+					return e, err
+				}
+				e.Identifiers = append(e.Identifiers, id)
+			}
+		case "intent":
+			e.Intent = v
+		case "case":
+			e.Case = v
+		case "sent":
+			f, err := strconv.ParseFloat(v, 64)
+			if err != nil {
+				return e, err
+			}
+			e.Sentiment = timeline.Sentiment(f)
+		case "fact":
+			fk, fv, _ := strings.Cut(v, ":")
+			e.Facts = append(e.Facts, timeline.Fact{Key: fk, Value: fv})
+		case "action":
+			an, ao, _ := strings.Cut(v, ":")
+			e.Actions = append(e.Actions, timeline.Action{Name: an, Outcome: ao})
+		case "verified":
+			e.Verified = true
+		default:
+			return e, fmt.Errorf("unknown field %q", k)
+		}
+	}
+	return e, nil
+}
+
+func arg(d *datadriven.TestData, key string) string {
+	for _, a := range d.CmdArgs {
+		if a.Key == key {
+			return strings.Join(a.Vals, ",")
+		}
+	}
+	return ""
+}

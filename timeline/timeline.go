@@ -1,0 +1,295 @@
+package timeline
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/threadline/threadline/identity"
+	"github.com/threadline/threadline/internal/keys"
+	"github.com/threadline/threadline/internal/notify"
+	"github.com/threadline/threadline/store"
+)
+
+// Options configures a [Timeline]. nil or the zero value means defaults.
+type Options struct {
+	// Channels registers channels beyond the built-in ones (voice, chat,
+	// email, sms, whatsapp, web, app, social:<network>).
+	Channels []Channel
+	// Types registers event types beyond the built-in ones.
+	Types []Type
+	// Limits bounds events; zero fields take the documented defaults.
+	Limits Limits
+	// Clock returns the current time, used to refuse events from the far
+	// future. Default: time.Now.
+	Clock func() time.Time
+}
+
+// Timeline is the cross-channel interaction history of every customer in
+// an identity graph. It is safe for concurrent use.
+type Timeline struct {
+	g      *identity.Graph
+	v      validator
+	notify notify.Queue[Notice]
+}
+
+// Open returns the timeline kept beside graph g.
+func Open(g *identity.Graph, opts *Options) (*Timeline, error) {
+	var o Options
+	if opts != nil {
+		o = *opts
+	}
+	if o.Clock == nil {
+		o.Clock = time.Now
+	}
+	v := validator{channels: map[Channel]bool{}, types: map[Type]bool{}, limits: o.Limits.withDefaults(), now: o.Clock}
+	for _, c := range slices.Concat(builtinChannels, o.Channels) {
+		if c == "" || strings.ContainsAny(string(c), " \t\n") {
+			return nil, fmt.Errorf("timeline: invalid options: channel %q", c)
+		}
+		v.channels[c] = true
+	}
+	for _, t := range slices.Concat(builtinTypes, o.Types) {
+		if t == "" || strings.ContainsAny(string(t), " \t\n") {
+			return nil, fmt.Errorf("timeline: invalid options: type %q", t)
+		}
+		v.types[t] = true
+	}
+	return &Timeline{g: g, v: v}, nil
+}
+
+// Graph returns the identity graph the timeline resolves customers in.
+func (tl *Timeline) Graph() *identity.Graph { return tl.g }
+
+// Appended reports the fate of one appended event.
+type Appended struct {
+	ID       string
+	Customer identity.CustomerID // the customer it belongs to
+	// Duplicate is true when the same event (same ID and content) was
+	// appended before: nothing was written.
+	Duplicate bool
+	// Identity is what resolving the event's identifiers did; zero for a
+	// duplicate.
+	Identity identity.Result
+}
+
+// Notice is one committed event, delivered to subscribers.
+type Notice struct {
+	Customer identity.CustomerID
+	Event    Event
+}
+
+// Append validates a batch of events, resolves each event's identifiers in
+// the identity graph and stores the events, all in one atomic transaction:
+// if any event is invalid, or reuses an ID with different content, nothing
+// of the batch is written. Events may arrive in any time order; they are
+// visible to the next read as soon as Append returns.
+func (tl *Timeline) Append(ctx context.Context, events ...Event) ([]Appended, error) {
+	if len(events) > tl.v.limits.Batch {
+		return nil, &InvalidEventError{Index: tl.v.limits.Batch, Field: "batch", Reason: fmt.Sprintf("%d events, at most %d", len(events), tl.v.limits.Batch)}
+	}
+	prepared, err := tl.prepare(events)
+	if err != nil {
+		return nil, err
+	}
+	var out []Appended
+	err = tl.g.Update(ctx, func(tx *identity.Tx) error {
+		var err error
+		out, err = tl.append(tx, prepared)
+		return err
+	})
+	tl.notify.Drain()
+	return out, err
+}
+
+// prepared is a validated event with canonical identifiers.
+type prepared struct {
+	e    Event
+	rec  []byte
+	at   int64
+	ids  []identity.Identifier
+	set  string // the identifiers as one string, to resolve each set once per batch
+	hash []byte
+}
+
+func (tl *Timeline) prepare(events []Event) ([]prepared, error) {
+	out := make([]prepared, len(events))
+	for i := range events {
+		e := events[i]
+		if err := tl.v.check(i, &e); err != nil {
+			return nil, err
+		}
+		p := prepared{e: e, at: nanos(e.Time), rec: encodeEvent(&e)}
+		var sb strings.Builder
+		for _, raw := range e.Identifiers {
+			id, err := tl.g.Normalize(raw)
+			if err != nil {
+				return nil, &InvalidEventError{Index: i, ID: e.ID, Field: "identifiers", Reason: err.Error(), Err: err}
+			}
+			p.ids = append(p.ids, id)
+			sb.WriteString(id.String())
+			sb.WriteByte(0)
+		}
+		p.set = sb.String()
+		p.hash = contentHash(p.rec, p.at, p.ids)
+		out[i] = p
+	}
+	return out, nil
+}
+
+// resolved is the identity outcome for one identifier set.
+type resolved struct {
+	res    identity.Result
+	anchor identity.Identifier
+}
+
+func (tl *Timeline) append(tx *identity.Tx, events []prepared) ([]Appended, error) {
+	out := make([]Appended, len(events))
+	bySet := map[string]resolved{}
+	var notices []Notice
+	for i := range events {
+		p := &events[i]
+		a, dup, err := tl.duplicate(tx, p)
+		if err != nil {
+			return nil, err
+		}
+		if dup {
+			out[i] = a
+			continue
+		}
+		r, ok := bySet[p.set]
+		if !ok {
+			if r, err = tl.resolve(tx, i, p); err != nil {
+				return nil, err
+			}
+			// Later events with the same identifiers find them resolved.
+			bySet[p.set] = resolved{anchor: r.anchor, res: identity.Result{
+				Customer: r.res.Customer, Outcome: identity.OutcomeExisting, Observation: r.res.Observation}}
+		}
+		idx := indexRec{anchor: r.anchor, at: p.at, hash: p.hash}
+		if err := tx.Store().Set(eventKey(r.anchor, p.at, p.e.ID), p.rec); err != nil {
+			return nil, err
+		}
+		if err := tx.Store().Set(eventIDKey(p.e.ID), idx.encode()); err != nil {
+			return nil, err
+		}
+		out[i] = Appended{ID: p.e.ID, Customer: r.res.Customer, Identity: r.res}
+		e := p.e
+		e.Identifiers = []identity.Identifier{r.anchor}
+		e.Time = fromNanos(p.at)
+		notices = append(notices, Notice{Customer: r.res.Customer, Event: e})
+	}
+	if len(notices) > 0 {
+		tx.Store().OnCommit(func() { tl.notify.Enqueue(notices...) })
+	}
+	return out, nil
+}
+
+// duplicate checks the event ID index: a repeat with equal content is a
+// duplicate, with other content a conflict. An ID repeated within one batch
+// is caught too, since the index is written as the batch goes.
+func (tl *Timeline) duplicate(tx *identity.Tx, p *prepared) (Appended, bool, error) {
+	b, err := tx.Store().Get(eventIDKey(p.e.ID))
+	if errors.Is(err, store.ErrNotFound) {
+		return Appended{}, false, nil
+	}
+	if err != nil {
+		return Appended{}, false, err
+	}
+	x, err := decodeIndex(b)
+	if err != nil {
+		return Appended{}, false, err
+	}
+	if string(x.hash) != string(p.hash) {
+		return Appended{}, false, &ConflictError{ID: p.e.ID}
+	}
+	c, err := tx.Lookup(x.anchor)
+	if err != nil {
+		return Appended{}, false, err
+	}
+	return Appended{ID: p.e.ID, Customer: c, Duplicate: true}, true, nil
+}
+
+// resolve observes an event's identifiers and picks the one to store the
+// event under: the first of them that belongs to the resolved customer.
+func (tl *Timeline) resolve(tx *identity.Tx, i int, p *prepared) (resolved, error) {
+	res, err := tx.Observe(identity.Observation{Identifiers: p.ids, Source: string(p.e.Channel), Time: p.e.Time, Verified: p.e.Verified})
+	if err != nil {
+		return resolved{}, &InvalidEventError{Index: i, ID: p.e.ID, Field: "identifiers", Reason: err.Error(), Err: err}
+	}
+	for _, id := range p.ids {
+		if c, err := tx.Lookup(id); err == nil && c == res.Customer {
+			return resolved{res: res, anchor: id}, nil
+		} else if err != nil && !errors.Is(err, identity.ErrNotFound) {
+			return resolved{}, err
+		}
+	}
+	return resolved{}, &InvalidEventError{Index: i, ID: p.e.ID, Field: "identifiers",
+		Reason: "every identifier was refused (blocked or suppressed), so the event belongs to no customer"}
+}
+
+// Subscribe calls fn for every event committed through this Timeline for
+// customer c (or for every customer when c is 0), after the commit, in
+// commit order, one event at a time; see package notify's contract: fn runs
+// in a committing goroutine and may call back into the library. A
+// subscription to an ID later absorbed in a merge follows the survivor.
+// The returned function cancels the subscription.
+func (tl *Timeline) Subscribe(c identity.CustomerID, fn func(Notice)) (cancel func()) {
+	return tl.notify.Subscribe(func(n Notice) {
+		if c == 0 || n.Customer == c {
+			fn(n)
+			return
+		}
+		if live, err := tl.g.Resolve(context.Background(), c); err == nil && live == n.Customer {
+			fn(n)
+		}
+	})
+}
+
+// Forget erases a customer's events and then the customer itself (see
+// [identity.Graph.Forget]) in one transaction.
+func (tl *Timeline) Forget(ctx context.Context, c identity.CustomerID, opts identity.ForgetOptions) (identity.ForgetResult, error) {
+	var out identity.ForgetResult
+	err := tl.g.Update(ctx, func(tx *identity.Tx) error {
+		ids, err := tx.Identifiers(c)
+		if err != nil {
+			return err
+		}
+		for _, id := range ids {
+			if err := forgetEvents(tx.Store(), id); err != nil {
+				return err
+			}
+		}
+		out, err = tx.Forget(c, opts)
+		return err
+	})
+	return out, err
+}
+
+// forgetEvents deletes every event of one identifier and its ID index
+// entries.
+func forgetEvents(t *store.Txn, id identity.Identifier) error {
+	prefix := eventPrefix(id)
+	it := t.NewIter(&store.IterOptions{LowerBound: prefix, UpperBound: keys.PrefixEnd(prefix)})
+	var ids []string
+	for ok := it.First(); ok; ok = it.Next() {
+		_, eid, err := decodeKey(it.Key(), prefix)
+		if err != nil {
+			it.Close()
+			return err
+		}
+		ids = append(ids, eid)
+	}
+	if err := it.Close(); err != nil {
+		return err
+	}
+	for _, eid := range ids {
+		if err := t.Delete(eventIDKey(eid)); err != nil {
+			return err
+		}
+	}
+	return t.DeleteRange(prefix, keys.PrefixEnd(prefix))
+}
