@@ -144,4 +144,3 @@ func decodeKey(key, prefix []byte) (int64, string, error) {
 func nanos(t time.Time) int64 { return t.UnixNano() }
 
 func fromNanos(n int64) time.Time { return time.Unix(0, n).UTC() }
-

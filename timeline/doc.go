@@ -1,0 +1,38 @@
+// Package timeline keeps one cross-channel interaction history per
+// customer: every message, call, email, transfer, handoff, resolution and
+// decision, readable by the next agent the moment it is appended.
+//
+// The core types:
+//
+//   - [Event]: one interaction step: ID, time, [Channel], [Direction],
+//     [Actor], [Type], text, intent, sentiment, case reference, the [Fact]s
+//     the customer provided and the [Action]s attempted, plus the
+//     identifiers it was observed with.
+//   - [Timeline], opened over an [identity.Graph]. [Timeline.Append] stores
+//     a batch of events and resolves their identifiers in the same atomic
+//     transaction; [Timeline.Read] returns a customer's events with filters
+//     and paging; [Timeline.Subscribe] delivers new events after commit;
+//     [Timeline.Forget] erases a customer with its events.
+//
+// Events belong to identifiers, not customers: each event is stored under
+// one identifier of the customer its identifiers resolved to, and a
+// customer's timeline is the time-ordered merge of its identifiers' events.
+// So a merge copies nothing and a split sends each event with its
+// identifier.
+//
+// Caveats:
+//
+//   - Appends are idempotent by event ID: the same event again is a no-op
+//     (at-least-once delivery is normal); the same ID with other content is
+//     a [*ConflictError] and nothing of the batch is written.
+//   - Events may arrive in any order; reads are always in event-time order,
+//     ties broken by event ID.
+//   - A cursor is a position in that order, so paging survives appends,
+//     merges and splits: the next page starts after the last event seen,
+//     including events that joined the customer since. A page may come
+//     back empty when no remaining event matches the filters.
+//   - An event whose identifiers are all refused (blocked or suppressed)
+//     belongs to no customer and is rejected.
+//
+// A Timeline is safe for concurrent use.
+package timeline
