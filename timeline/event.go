@@ -23,6 +23,8 @@ const (
 	WhatsApp Channel = "whatsapp"
 	Web      Channel = "web"
 	App      Channel = "app"
+	// SystemChannel carries records no customer sees: decisions, notes.
+	SystemChannel Channel = "system"
 )
 
 // Social returns the channel of a social network: Social("x") = "social:x".
@@ -191,7 +193,7 @@ func (l Limits) withDefaults() Limits {
 }
 
 var (
-	builtinChannels = []Channel{Voice, Chat, Email, SMS, WhatsApp, Web, App}
+	builtinChannels = []Channel{Voice, Chat, Email, SMS, WhatsApp, Web, App, SystemChannel}
 	builtinTypes    = []Type{Message, CallStart, CallEnd, EmailMsg, Transfer, Handoff, Resolution, Decision, Note, Survey, Payment}
 	socialChannel   = regexp.MustCompile(`^social:[a-z0-9_-]{1,32}$`)
 	keyName         = regexp.MustCompile(`^[a-z][a-z0-9_.-]{0,63}$`)

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/threadline/threadline/identity"
+	"github.com/threadline/threadline/internal/scripttest"
 	"github.com/threadline/threadline/store"
 	"github.com/threadline/threadline/timeline"
 )
@@ -60,12 +61,8 @@ func (s *script) run(t *testing.T, d *datadriven.TestData) string {
 func (s *script) dispatch(ctx context.Context, t *testing.T, d *datadriven.TestData) (string, error) {
 	switch d.Cmd {
 	case "append":
-		var evs []timeline.Event
-		for _, line := range strings.Split(strings.TrimSpace(d.Input), "\n") {
-			e, err := parseEvent(line)
-			require.NoError(t, err, line)
-			evs = append(evs, e)
-		}
+		evs, err := scripttest.ParseEvents(d.Input)
+		require.NoError(t, err)
 		res, err := s.tl.Append(ctx, evs...)
 		if err != nil {
 			return "", err
@@ -84,15 +81,15 @@ func (s *script) dispatch(ctx context.Context, t *testing.T, d *datadriven.TestD
 	case "read":
 		return s.read(ctx, d)
 	case "unlink":
-		a, _ := identity.Parse(arg(d, "a"))
-		b, _ := identity.Parse(arg(d, "b"))
+		a, _ := identity.Parse(scripttest.Arg(d, "a"))
+		b, _ := identity.Parse(scripttest.Arg(d, "b"))
 		res, err := s.g.Unlink(ctx, identity.LinkSelector{Pair: [2]identity.Identifier{a, b}})
 		if err != nil {
 			return "", err
 		}
 		return fmt.Sprintf("splits %v\n", res.Splits), nil
 	case "forget":
-		c, _ := identity.ParseCustomerID(arg(d, "id"))
+		c, _ := identity.ParseCustomerID(scripttest.Arg(d, "id"))
 		res, err := s.tl.Forget(ctx, c, identity.ForgetOptions{})
 		if err != nil {
 			return "", err
@@ -104,26 +101,26 @@ func (s *script) dispatch(ctx context.Context, t *testing.T, d *datadriven.TestD
 }
 
 func (s *script) read(ctx context.Context, d *datadriven.TestData) (string, error) {
-	c, err := identity.ParseCustomerID(arg(d, "id"))
+	c, err := identity.ParseCustomerID(scripttest.Arg(d, "id"))
 	if err != nil {
 		return "", err
 	}
-	q := timeline.Query{Newest: d.HasArg("newest"), Case: arg(d, "case"), Intent: arg(d, "intent")}
-	q.Limit, _ = strconv.Atoi(arg(d, "limit"))
-	if arg(d, "cursor") == "next" {
+	q := timeline.Query{Newest: d.HasArg("newest"), Case: scripttest.Arg(d, "case"), Intent: scripttest.Arg(d, "intent")}
+	q.Limit, _ = strconv.Atoi(scripttest.Arg(d, "limit"))
+	if scripttest.Arg(d, "cursor") == "next" {
 		q.Cursor = s.next
 	} else {
-		q.Cursor = arg(d, "cursor")
+		q.Cursor = scripttest.Arg(d, "cursor")
 	}
-	for _, ch := range strings.Split(arg(d, "channel"), ",") {
+	for _, ch := range strings.Split(scripttest.Arg(d, "channel"), ",") {
 		if ch != "" {
 			q.Channels = append(q.Channels, timeline.Channel(ch))
 		}
 	}
-	if f := arg(d, "from"); f != "" {
+	if f := scripttest.Arg(d, "from"); f != "" {
 		q.From, _ = time.Parse(time.RFC3339, f)
 	}
-	if f := arg(d, "to"); f != "" {
+	if f := scripttest.Arg(d, "to"); f != "" {
 		q.To, _ = time.Parse(time.RFC3339, f)
 	}
 	p, err := s.tl.Read(ctx, c, q)
@@ -143,74 +140,4 @@ func (s *script) read(ctx context.Context, d *datadriven.TestData) (string, erro
 		sb.WriteString("(more)\n")
 	}
 	return sb.String(), nil
-}
-
-// parseEvent reads "key=value" fields separated by spaces; text= takes the
-// rest of the line. Defaults: inbound customer message.
-func parseEvent(line string) (timeline.Event, error) {
-	e := timeline.Event{Direction: timeline.Inbound, Actor: timeline.Actor{Kind: timeline.Customer}, Type: timeline.Message}
-	if i := strings.Index(line, " text="); i >= 0 {
-		e.Text = line[i+len(" text="):]
-		line = line[:i]
-	}
-	for _, f := range strings.Fields(line) {
-		k, v, _ := strings.Cut(f, "=")
-		switch k {
-		case "id":
-			e.ID = v
-		case "at":
-			tm, err := time.Parse(time.RFC3339, v)
-			if err != nil {
-				return e, err
-			}
-			e.Time = tm
-		case "ch":
-			e.Channel = timeline.Channel(v)
-		case "dir":
-			e.Direction = timeline.Direction(v)
-		case "actor":
-			kind, id, _ := strings.Cut(v, ":")
-			e.Actor = timeline.Actor{Kind: timeline.ActorKind(kind), ID: id}
-		case "type":
-			e.Type = timeline.Type(v)
-		case "ids":
-			for _, raw := range strings.Split(v, ",") {
-				id, err := identity.Parse(raw)
-				if err != nil {
-					return e, err
-				}
-				e.Identifiers = append(e.Identifiers, id)
-			}
-		case "intent":
-			e.Intent = v
-		case "case":
-			e.Case = v
-		case "sent":
-			f, err := strconv.ParseFloat(v, 64)
-			if err != nil {
-				return e, err
-			}
-			e.Sentiment = timeline.Sentiment(f)
-		case "fact":
-			fk, fv, _ := strings.Cut(v, ":")
-			e.Facts = append(e.Facts, timeline.Fact{Key: fk, Value: fv})
-		case "action":
-			an, ao, _ := strings.Cut(v, ":")
-			e.Actions = append(e.Actions, timeline.Action{Name: an, Outcome: ao})
-		case "verified":
-			e.Verified = true
-		default:
-			return e, fmt.Errorf("unknown field %q", k)
-		}
-	}
-	return e, nil
-}
-
-func arg(d *datadriven.TestData, key string) string {
-	for _, a := range d.CmdArgs {
-		if a.Key == key {
-			return strings.Join(a.Vals, ",")
-		}
-	}
-	return ""
 }

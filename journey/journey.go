@@ -1,0 +1,282 @@
+package journey
+
+import (
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/threadline/threadline/identity"
+	"github.com/threadline/threadline/timeline"
+)
+
+// State is where a journey stands.
+type State string
+
+// Journey states.
+const (
+	Open      State = "open"      // unresolved and active within Options.Gap
+	Resolved  State = "resolved"  // closed by a resolution event
+	Abandoned State = "abandoned" // unresolved and quiet for longer than Options.Gap
+)
+
+// AttrAsks is the event attribute an agent or bot event uses to say which
+// facts it asked the customer for (comma-separated keys, e.g.
+// "order_id,postcode"). Asking again for a fact the journey already holds
+// is a repeat ask.
+const AttrAsks = "asks"
+
+// Journey is one customer problem across channels.
+type Journey struct {
+	// ID is the ID of the journey's first event, so it is stable as events
+	// arrive and survives merges of the customer.
+	ID       string
+	Customer identity.CustomerID
+	Intent   string
+	Case     string
+	State    State
+	Start    time.Time
+	// End is the resolution time, or the last event's time.
+	End        time.Time
+	Channels   []timeline.Channel // channels of its contacts, in order, repeats removed only when adjacent
+	Switches   []Switch
+	Contacts   int // inbound sessions (see Options.SessionGap)
+	Handoffs   int // handoff events
+	Transfers  int // transfer events
+	Facts      []ProvidedFact
+	RepeatAsks []RepeatAsk
+	// ResolvedBy is the actor kind of the resolution event.
+	ResolvedBy timeline.ActorKind
+	// Reopened counts contacts that came within Options.ReopenWindow after
+	// a resolution and so reopened the journey.
+	Reopened int
+	Events   []string // event IDs, in order
+	// HumanInvolved says an agent acted in the journey.
+	HumanInvolved bool
+}
+
+// Switch is a change of channel between two contacts of a journey.
+type Switch struct {
+	From, To timeline.Channel
+	At       time.Time
+	// ToHuman says the contact after the switch was answered by an agent.
+	ToHuman bool
+}
+
+// ProvidedFact is a fact given in the journey.
+type ProvidedFact struct {
+	Key, Value string
+	Channel    timeline.Channel
+	Time       time.Time
+	Verified   bool
+	EventID    string
+}
+
+// RepeatAsk is a request for a fact the journey already held.
+type RepeatAsk struct {
+	Key      string
+	Channel  timeline.Channel
+	Time     time.Time
+	EventID  string
+	Provided time.Time // when the customer had given it
+}
+
+// Options configures grouping. The zero value means the defaults.
+type Options struct {
+	// Gap is how long an unresolved journey waits for the customer: a
+	// contact within Gap of its last event continues it, and a journey
+	// quiet for longer is abandoned. Default: 7 days.
+	Gap time.Duration
+	// ReopenWindow: a contact with the same case or intent within this
+	// time after a resolution reopens the journey (a repeat contact);
+	// later it starts a new one. Default: 72 hours.
+	ReopenWindow time.Duration
+	// SessionGap splits one channel's customer messages into contacts.
+	// Default: 30 minutes.
+	SessionGap time.Duration
+}
+
+func (o Options) withDefaults() Options {
+	if o.Gap <= 0 {
+		o.Gap = 7 * 24 * time.Hour
+	}
+	if o.ReopenWindow <= 0 {
+		o.ReopenWindow = 72 * time.Hour
+	}
+	if o.SessionGap <= 0 {
+		o.SessionGap = 30 * time.Minute
+	}
+	return o
+}
+
+// grouper assigns events, oldest first, to journeys.
+type grouper struct {
+	opts     Options
+	customer identity.CustomerID
+	js       []*building
+}
+
+// building is a journey under construction.
+type building struct {
+	Journey
+	last         time.Time          // last event
+	lastCustomer *timeline.Event    // last customer event, for contact detection
+	provided     map[string]time.Time
+	awaitReply   bool // a contact started and no agent or bot has answered yet
+	openSwitch   int  // index+1 of the switch whose first reply is awaited; 0 for none
+}
+
+// Group splits a customer's events (in any order) into journeys as of now.
+// It is a pure function: the same events and options give the same
+// journeys.
+func Group(c identity.CustomerID, events []timeline.Event, opts *Options, now time.Time) []Journey {
+	var o Options
+	if opts != nil {
+		o = *opts
+	}
+	g := &grouper{opts: o.withDefaults(), customer: c}
+	sorted := slices.Clone(events)
+	slices.SortFunc(sorted, func(a, b timeline.Event) int {
+		if c := a.Time.Compare(b.Time); c != 0 {
+			return c
+		}
+		return strings.Compare(a.ID, b.ID)
+	})
+	for i := range sorted {
+		if sorted[i].Type != timeline.Decision { // decisions are about the customer, not a step of a journey
+			g.add(&sorted[i])
+		}
+	}
+	out := make([]Journey, len(g.js))
+	for i, b := range g.js {
+		if b.State == Open && now.Sub(b.last) > g.opts.Gap {
+			b.State = Abandoned
+		}
+		out[i] = b.Journey
+	}
+	return out
+}
+
+// add places one event.
+func (g *grouper) add(e *timeline.Event) {
+	b := g.find(e)
+	if b == nil {
+		b = &building{Journey: Journey{ID: e.ID, Customer: g.customer, Intent: e.Intent, Case: e.Case,
+			State: Open, Start: e.Time}, provided: map[string]time.Time{}}
+		g.js = append(g.js, b)
+	}
+	b.take(e, g.opts)
+}
+
+// find returns the journey an event continues, or nil for a new one: the
+// journey with its case reference, else the latest compatible journey by
+// intent that is open within Gap or resolved within ReopenWindow.
+func (g *grouper) find(e *timeline.Event) *building {
+	for i := len(g.js) - 1; i >= 0; i-- {
+		b := g.js[i]
+		switch {
+		case e.Case != "" && b.Case != "" && e.Case != b.Case:
+			continue
+		case e.Case == "" && e.Intent != "" && b.Intent != "" && e.Intent != b.Intent:
+			continue
+		case e.Case != "" && b.Case == "" && e.Intent != b.Intent && b.Intent != "":
+			continue
+		}
+		if b.State == Resolved {
+			if e.Time.Sub(b.End) <= g.opts.ReopenWindow && reopens(e) {
+				return b
+			}
+			if e.Case != "" && e.Case == b.Case && !reopens(e) {
+				return b // follow-up bookkeeping on a closed case
+			}
+			continue
+		}
+		if e.Time.Sub(b.last) <= g.opts.Gap {
+			return b
+		}
+	}
+	return nil
+}
+
+// reopens reports whether an event after a resolution counts as the
+// customer coming back (rather than, say, a survey the system sent).
+func reopens(e *timeline.Event) bool {
+	return e.Actor.Kind == timeline.Customer && e.Direction == timeline.Inbound
+}
+
+func (b *building) take(e *timeline.Event, o Options) {
+	if b.Intent == "" {
+		b.Intent = e.Intent
+	}
+	if b.Case == "" {
+		b.Case = e.Case
+	}
+	if b.State == Resolved && reopens(e) {
+		b.State, b.ResolvedBy = Open, ""
+		b.Reopened++
+	}
+	b.Events = append(b.Events, e.ID)
+	b.contact(e, o)
+	switch e.Type {
+	case timeline.Handoff:
+		b.Handoffs++
+	case timeline.Transfer:
+		b.Transfers++
+	case timeline.Resolution:
+		b.State, b.ResolvedBy = Resolved, e.Actor.Kind
+	}
+	if e.Actor.Kind == timeline.Agent {
+		b.HumanInvolved = true
+	}
+	b.facts(e)
+	b.last = e.Time
+	if b.State != Resolved || e.Type == timeline.Resolution {
+		b.End = e.Time
+	}
+}
+
+// contact counts inbound sessions and channel switches.
+func (b *building) contact(e *timeline.Event, o Options) {
+	if e.Actor.Kind != timeline.Customer {
+		if b.awaitReply && (e.Actor.Kind == timeline.Agent || e.Actor.Kind == timeline.Bot) {
+			b.awaitReply = false
+			if b.openSwitch > 0 {
+				b.Switches[b.openSwitch-1].ToHuman = e.Actor.Kind == timeline.Agent
+				b.openSwitch = 0
+			}
+		}
+		return
+	}
+	prev := b.lastCustomer
+	b.lastCustomer = e
+	if prev != nil && prev.Channel == e.Channel && e.Time.Sub(b.last) < o.SessionGap {
+		return
+	}
+	b.Contacts++
+	b.awaitReply, b.openSwitch = true, 0
+	if n := len(b.Channels); n == 0 || b.Channels[n-1] != e.Channel {
+		if n > 0 {
+			b.Switches = append(b.Switches, Switch{From: b.Channels[n-1], To: e.Channel, At: e.Time})
+			b.openSwitch = len(b.Switches)
+		}
+		b.Channels = append(b.Channels, e.Channel)
+	}
+}
+
+// facts records provided facts and repeat asks.
+func (b *building) facts(e *timeline.Event) {
+	for _, f := range e.Facts {
+		if _, seen := b.provided[f.Key]; !seen {
+			b.provided[f.Key] = e.Time
+		}
+		b.Facts = append(b.Facts, ProvidedFact{Key: f.Key, Value: f.Value, Channel: e.Channel, Time: e.Time, Verified: e.Verified, EventID: e.ID})
+	}
+	if e.Actor.Kind == timeline.Customer {
+		return
+	}
+	for _, k := range strings.Split(e.Attrs[AttrAsks], ",") {
+		k = strings.TrimSpace(k)
+		if at, seen := b.provided[k]; k != "" && seen {
+			b.RepeatAsks = append(b.RepeatAsks, RepeatAsk{Key: k, Channel: e.Channel, Time: e.Time, EventID: e.ID, Provided: at})
+		}
+	}
+}

@@ -1,0 +1,193 @@
+package journey_test
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/cockroachdb/datadriven"
+	"github.com/stretchr/testify/require"
+
+	"github.com/threadline/threadline/identity"
+	"github.com/threadline/threadline/internal/scripttest"
+	"github.com/threadline/threadline/journey"
+	"github.com/threadline/threadline/store"
+	"github.com/threadline/threadline/timeline"
+)
+
+// TestScripts runs the fixture journeys in testdata/, including the four
+// live tests (rewrite with -rewrite and review the diff).
+func TestScripts(t *testing.T) {
+	datadriven.Walk(t, "testdata", func(t *testing.T, path string) {
+		s := newScript(t)
+		datadriven.RunTest(t, path, s.run)
+	})
+}
+
+type script struct {
+	g   *identity.Graph
+	tl  *timeline.Timeline
+	tr  *journey.Tracker
+	arb *journey.Arbiter
+	now time.Time
+	// last is the ID of the last decision.
+	last string
+}
+
+func newScript(t *testing.T) *script {
+	db, err := store.Open("", &store.Options{InMemory: true})
+	require.NoError(t, err)
+	t.Cleanup(func() { db.Close() })
+	s := &script{now: time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)}
+	clock := func() time.Time { return s.now }
+	s.g, err = identity.Open(db, &identity.Options{DefaultRegion: "US", Clock: clock})
+	require.NoError(t, err)
+	s.tl, err = timeline.Open(s.g, &timeline.Options{Clock: clock})
+	require.NoError(t, err)
+	s.tr = journey.NewTracker(s.tl, nil, clock)
+	s.arb = journey.NewArbiter(s.tr, journey.DefaultRules()...)
+	return s
+}
+
+func (s *script) run(t *testing.T, d *datadriven.TestData) string {
+	out, err := s.dispatch(context.Background(), t, d)
+	if err != nil {
+		out += "error: " + err.Error() + "\n"
+	}
+	return out
+}
+
+func (s *script) dispatch(ctx context.Context, t *testing.T, d *datadriven.TestData) (string, error) {
+	switch d.Cmd {
+	case "clock":
+		tm, err := time.Parse(time.RFC3339, scripttest.Arg(d, "at"))
+		s.now = tm
+		return "", err
+	case "append":
+		evs, err := scripttest.ParseEvents(d.Input)
+		require.NoError(t, err)
+		for _, e := range evs {
+			if e.Time.After(s.now) {
+				s.now = e.Time
+			}
+		}
+		res, err := s.tl.Append(ctx, evs...)
+		if err != nil {
+			return "", err
+		}
+		cs := map[identity.CustomerID]bool{}
+		for _, a := range res {
+			cs[a.Customer] = true
+		}
+		return fmt.Sprintf("%d events -> %v\n", len(res), keys(cs)), nil
+	case "consent":
+		id, err := identity.Parse(scripttest.Arg(d, "id"))
+		require.NoError(t, err)
+		_, err = s.g.Observe(ctx, identity.Observation{Source: "preferences", Time: s.now, Identifiers: []identity.Identifier{id},
+			Consent: []identity.ConsentChange{{Purpose: scripttest.Arg(d, "purpose"), Channel: scripttest.Arg(d, "channel"), Granted: scripttest.Arg(d, "granted") == "yes"}}})
+		return "ok\n", err
+	case "journeys":
+		c, err := identity.ParseCustomerID(scripttest.Arg(d, "id"))
+		require.NoError(t, err)
+		js, err := s.tr.Journeys(ctx, c)
+		if err != nil {
+			return "", err
+		}
+		var sb strings.Builder
+		for _, j := range js {
+			formatJourney(&sb, j)
+		}
+		return sb.String(), nil
+	case "decide":
+		c, err := identity.ParseCustomerID(scripttest.Arg(d, "id"))
+		require.NoError(t, err)
+		var cands []journey.Candidate
+		for _, line := range strings.Split(strings.TrimSpace(d.Input), "\n") {
+			cands = append(cands, parseCandidate(t, line))
+		}
+		dec, err := s.arb.Decide(ctx, c, cands...)
+		if err != nil {
+			return "", err
+		}
+		s.last = dec.ID
+		return dec.String() + "\n", nil
+	case "explain":
+		c, err := identity.ParseCustomerID(scripttest.Arg(d, "id"))
+		require.NoError(t, err)
+		dec, err := s.arb.Explain(ctx, c, s.last)
+		if err != nil {
+			return "", err
+		}
+		return fmt.Sprintf("%s at %s: %s\n", dec.Customer, dec.Time.Format(time.RFC3339), dec), nil
+	}
+	t.Fatalf("unknown command %q", d.Cmd)
+	return "", nil
+}
+
+func formatJourney(sb *strings.Builder, j journey.Journey) {
+	fmt.Fprintf(sb, "journey %s %s intent=%s", j.ID, j.State, j.Intent)
+	if j.Case != "" {
+		fmt.Fprintf(sb, " case=%s", j.Case)
+	}
+	fmt.Fprintf(sb, " %s..%s contacts=%d channels=%v", j.Start.Format("01-02T15:04"), j.End.Format("01-02T15:04"), j.Contacts, j.Channels)
+	for _, sw := range j.Switches {
+		fmt.Fprintf(sb, " switch(%s->%s human=%t)", sw.From, sw.To, sw.ToHuman)
+	}
+	if j.Handoffs+j.Transfers > 0 {
+		fmt.Fprintf(sb, " handoffs=%d transfers=%d", j.Handoffs, j.Transfers)
+	}
+	if j.Reopened > 0 {
+		fmt.Fprintf(sb, " reopened=%d", j.Reopened)
+	}
+	if j.ResolvedBy != "" {
+		fmt.Fprintf(sb, " resolved-by=%s", j.ResolvedBy)
+	}
+	sb.WriteString("\n")
+	for _, f := range j.Facts {
+		fmt.Fprintf(sb, "  fact %s=%s via %s\n", f.Key, f.Value, f.Channel)
+	}
+	for _, r := range j.RepeatAsks {
+		fmt.Fprintf(sb, "  repeat-ask %s via %s (given %s)\n", r.Key, r.Channel, r.Provided.Format("01-02T15:04"))
+	}
+}
+
+// parseCandidate reads "name=... kind=... channel=... purpose=...
+// priority=N reason=..." (reason takes the rest of the line).
+func parseCandidate(t *testing.T, line string) journey.Candidate {
+	var c journey.Candidate
+	if i := strings.Index(line, " reason="); i >= 0 {
+		c.Reason = line[i+len(" reason="):]
+		line = line[:i]
+	}
+	for _, f := range strings.Fields(line) {
+		k, v, _ := strings.Cut(f, "=")
+		switch k {
+		case "name":
+			c.Name = v
+		case "kind":
+			c.Kind = journey.ActionKind(v)
+		case "channel":
+			c.Channel = timeline.Channel(v)
+		case "purpose":
+			c.Purpose = v
+		case "priority":
+			c.Priority, _ = strconv.Atoi(v)
+		case "template":
+			c.Template = v
+		default:
+			t.Fatalf("unknown candidate field %q", k)
+		}
+	}
+	return c
+}
+
+func keys(m map[identity.CustomerID]bool) []identity.CustomerID {
+	var out []identity.CustomerID
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
+}
