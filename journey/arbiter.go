@@ -40,8 +40,8 @@ type Candidate struct {
 // Situation is what rules see.
 type Situation struct {
 	Customer *identity.Customer
-	Journeys []Journey         // all the customer's journeys, oldest first
-	Recent   []timeline.Event  // the customer's events of the last Options.Lookback, oldest first
+	Journeys []Journey        // all the customer's journeys, oldest first
+	Recent   []timeline.Event // the customer's events of the last Options.Lookback, oldest first
 	Now      time.Time
 }
 

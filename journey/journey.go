@@ -52,6 +52,8 @@ type Journey struct {
 	Events   []string // event IDs, in order
 	// HumanInvolved says an agent acted in the journey.
 	HumanInvolved bool
+
+	contactChannels []timeline.Channel // the channel of each contact, for siloed metrics
 }
 
 // Switch is a change of channel between two contacts of a journey.
@@ -118,8 +120,8 @@ type grouper struct {
 // building is a journey under construction.
 type building struct {
 	Journey
-	last         time.Time          // last event
-	lastCustomer *timeline.Event    // last customer event, for contact detection
+	last         time.Time       // last event
+	lastCustomer *timeline.Event // last customer event, for contact detection
 	provided     map[string]time.Time
 	awaitReply   bool // a contact started and no agent or bot has answered yet
 	openSwitch   int  // index+1 of the switch whose first reply is awaited; 0 for none
@@ -252,6 +254,7 @@ func (b *building) contact(e *timeline.Event, o Options) {
 		return
 	}
 	b.Contacts++
+	b.contactChannels = append(b.contactChannels, e.Channel)
 	b.awaitReply, b.openSwitch = true, 0
 	if n := len(b.Channels); n == 0 || b.Channels[n-1] != e.Channel {
 		if n > 0 {

@@ -1,0 +1,40 @@
+// Package journey makes one customer problem across channels the unit of
+// work and of measurement, and decides between competing actions with
+// receipts.
+//
+// The core types:
+//
+//   - [Journey]: a customer's events about one problem, grouped by
+//     [Group]: by case reference where there is one, otherwise by intent
+//     and time. An unresolved journey continues while the customer comes
+//     back within Options.Gap (default 7 days) and is abandoned after; a
+//     resolution event closes it, and a customer contact within
+//     Options.ReopenWindow (default 72 h) reopens it. Each journey knows
+//     its channels in order, channel switches (and whether a human took
+//     over), contacts, handoffs, transfers, the facts provided and the
+//     repeat asks (an agent or bot asking again for a fact already given,
+//     signalled with the [AttrAsks] event attribute).
+//   - [Tracker]: reads a customer's journeys from the timeline and computes
+//     [Metrics] over all customers ([Tracker.Compute]), each metric defined
+//     on its field. Output as structs, JSON (field tags), [WriteTable] and
+//     [WriteCSV].
+//   - [Arbiter]: given competing [Candidate] actions, applies ordered
+//     [Rule]s (see [DefaultRules]: consent, no promotion during an open
+//     service issue, no survey after a complaint; also [QuietHours]) and
+//     picks the highest-priority survivor. Every [Decision] is recorded on
+//     the timeline with the rule that chose and the rules that suppressed,
+//     and [Arbiter.Explain] returns it later.
+//
+// Caveats:
+//
+//   - Journeys are derived from the stored timeline when read, so they are
+//     always consistent with merges, splits and late events, and agree
+//     across processes; reading costs one pass over the customer's events.
+//   - Journey IDs are the ID of the journey's first event: stable as
+//     events arrive, but a late event older than the first one, or a merge
+//     of two customers' journeys, can change which event is first.
+//   - Compute streams customer by customer; it keeps one duration per
+//     resolved journey for exact percentiles.
+//
+// Trackers and Arbiters are safe for concurrent use.
+package journey

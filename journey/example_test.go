@@ -1,0 +1,57 @@
+package journey_test
+
+import (
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/threadline/threadline/identity"
+	"github.com/threadline/threadline/journey"
+	"github.com/threadline/threadline/timeline"
+)
+
+func ExampleGroup() {
+	ann := []identity.Identifier{identity.New(identity.Email, "ann@example.com")}
+	at := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	msg := func(id string, d time.Duration, ch timeline.Channel, actor timeline.ActorKind, typ timeline.Type) timeline.Event {
+		return timeline.Event{ID: id, Time: at.Add(d), Channel: ch, Direction: timeline.Inbound,
+			Actor: timeline.Actor{Kind: actor, ID: "a1"}, Type: typ, Intent: "billing", Identifiers: ann}
+	}
+	events := []timeline.Event{
+		msg("e1", 0, timeline.Email, timeline.Customer, timeline.EmailMsg),
+		msg("e2", 48*time.Hour, timeline.Chat, timeline.Customer, timeline.Message),
+		msg("e3", 72*time.Hour, timeline.Voice, timeline.Customer, timeline.CallStart),
+		msg("e4", 72*time.Hour+10*time.Minute, timeline.Voice, timeline.Agent, timeline.Resolution),
+	}
+	for _, j := range journey.Group(1, events, nil, at.Add(96*time.Hour)) {
+		fmt.Println(j.ID, j.State, j.Channels, j.Contacts, j.End.Sub(j.Start))
+	}
+	// Output:
+	// e1 resolved [email chat voice] 3 72h10m0s
+}
+
+func ExampleWriteTable() {
+	rows := []journey.Metrics{{Journeys: 10, Resolved: 7, Contacts: 19, JourneyFCR: 0.4, ChannelFCR: 0.75,
+		TimeToResolutionP50: 26 * time.Hour}}
+	journey.WriteTable(os.Stdout, rows[:1])
+	// Output:
+	// segment               all
+	// journeys              10
+	// resolved              7
+	// abandoned             0
+	// open                  0
+	// contacts              19
+	// repeat_contact_rate   0.0%
+	// switches_per_journey  0.00
+	// drop_off_at_switch    0.0%
+	// ttr_p50               26h0m0s
+	// ttr_p90               0s
+	// journey_fcr           40.0%
+	// channel_fcr           75.0%
+	// transfer_rate         0.0%
+	// handoff_rate          0.0%
+	// lost_handoffs         0
+	// containment           0.0%
+	// repeat_ask_rate       0.0%
+	// identity_coverage     0.0%
+}
