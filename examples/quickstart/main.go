@@ -1,20 +1,23 @@
-// Command quickstart plays a customer's week across channels on a fresh
-// embedded store and prints what Threadline resolved at each step.
+// Command quickstart plays one customer's story across channels on a fresh
+// embedded store and prints what Threadline resolved at each step: the
+// four live tests (context-shift, handoff, collision, continuity) and the
+// journey metrics at the end.
 //
-// Today it shows the identity layer: a chat visitor, an email, a call from
-// a new phone and a WhatsApp message resolve to one customer, with the
-// evidence for every merge, and a bad merge undone. The timeline, handoff
-// packets, journeys and the arbiter join the story as those packages land.
+// Handoff packets (package handoff) are not built yet; the handoff step
+// shows what the journey already holds for the next agent.
 package main
 
 import (
 	"context"
 	"fmt"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/threadline/threadline/identity"
+	"github.com/threadline/threadline/journey"
 	"github.com/threadline/threadline/store"
+	"github.com/threadline/threadline/timeline"
 )
 
 func main() {
@@ -24,10 +27,13 @@ func main() {
 	}
 }
 
-// step is one interaction of the story.
-type step struct {
-	say string
-	obs identity.Observation
+// world is the library stack on one store, with a clock the story moves.
+type world struct {
+	g   *identity.Graph
+	tl  *timeline.Timeline
+	tr  *journey.Tracker
+	arb *journey.Arbiter
+	now time.Time
 }
 
 func run(ctx context.Context) error {
@@ -41,70 +47,191 @@ func run(ctx context.Context) error {
 		return err
 	}
 	defer db.Close()
-	g, err := identity.Open(db, &identity.Options{DefaultRegion: "US"})
-	if err != nil {
+	w := &world{now: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)}
+	clock := func() time.Time { return w.now }
+	if w.g, err = identity.Open(db, &identity.Options{DefaultRegion: "US", Clock: clock}); err != nil {
 		return err
 	}
-	fmt.Printf("Threadline quickstart: a fresh store in %s\n\n", dir)
-
-	monday := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
-	steps := []step{
-		{"Monday, web chat: an anonymous visitor asks about a double charge.",
-			obs(monday, "chat", false, identity.New(identity.Visitor, "v-8f2a"))},
-		{"Monday, web chat: the visitor gives her email so the bot can look her up.",
-			obs(monday.Add(4*time.Minute), "chat", false, identity.New(identity.Email, "Ann.Lee@Example.COM"), identity.New(identity.Visitor, "v-8f2a"))},
-		{"Wednesday, email: Ann writes from the same address.",
-			obs(monday.Add(49*time.Hour), "email", false, identity.New(identity.Email, "ann.lee@example.com"))},
-		{"Thursday, WhatsApp: a message from a number we have never seen.",
-			obs(monday.Add(72*time.Hour), "whatsapp", false, identity.New(identity.WhatsApp, "+1 415 555 0100"))},
-		{"Thursday, voice: Ann calls from that number, passes verification and confirms her email.",
-			obs(monday.Add(74*time.Hour), "voice", true, identity.New(identity.Phone, "(415) 555-0100"),
-				identity.New(identity.WhatsApp, "+14155550100"), identity.New(identity.Email, "ann.lee@example.com"))},
+	if w.tl, err = timeline.Open(w.g, &timeline.Options{Clock: clock}); err != nil {
+		return err
 	}
-	var ann identity.CustomerID
-	for _, s := range steps {
-		res, err := g.Observe(ctx, s.obs)
-		if err != nil {
+	w.tr = journey.NewTracker(w.tl, nil, clock)
+	w.arb = journey.NewArbiter(w.tr, journey.DefaultRules()...)
+	fmt.Printf("Threadline quickstart: a fresh, durable store in %s\n", dir)
+
+	for _, step := range []func(context.Context) error{w.contextShift, w.handoff, w.collision, w.continuity, w.metrics} {
+		if err := step(ctx); err != nil {
 			return err
 		}
-		ann = res.Customer
-		fmt.Printf("%s\n  -> %s, %s", s.say, res.Customer, res.Outcome)
-		if len(res.Merged) > 0 {
-			fmt.Printf(" (absorbed %v)", res.Merged)
-		}
-		for _, id := range res.Added {
-			fmt.Printf(" +%s", id)
-		}
-		fmt.Print("\n\n")
 	}
-
-	c, err := g.Customer(ctx, ann)
-	if err != nil {
-		return err
-	}
-	fmt.Printf("One customer, %s, aliases %v:\n", c.ID, c.Aliases)
-	for _, id := range c.Identifiers {
-		v := ""
-		if id.Verified {
-			v = " (verified by " + id.VerifiedSource + ")"
-		}
-		fmt.Printf("  %-28s %s%s\n", id.Identifier, id.Strength, v)
-	}
-	path, err := g.Explain(ctx, identity.New(identity.Visitor, "v-8f2a"), identity.New(identity.WhatsApp, "+14155550100"))
-	if err != nil {
-		return err
-	}
-	fmt.Println("\nWhy the Monday chat visitor is Thursday's WhatsApp sender:")
-	for _, l := range path {
-		fmt.Println("  " + l.String())
-	}
-	if vs, err := g.Check(ctx); err != nil || len(vs) > 0 {
+	if vs, err := w.g.Check(ctx); err != nil || len(vs) > 0 {
 		return fmt.Errorf("graph check: %v %v", vs, err)
 	}
-	fmt.Println("\nGraph check: every identifier belongs to exactly one customer.")
+	fmt.Println("\nGraph check passed: every identifier belongs to exactly one customer.")
 	return nil
 }
 
-func obs(at time.Time, source string, verified bool, ids ...identity.Identifier) identity.Observation {
-	return identity.Observation{Identifiers: ids, Source: source, Time: at, Verified: verified}
+var (
+	annEmail = identity.New(identity.Email, "Ann.Lee@Example.COM")
+	annChat  = identity.New(identity.Visitor, "v-8f2a")
+	annPhone = identity.New(identity.Phone, "(415) 555-0100")
+)
+
+func (w *world) at(day int, hhmm string) time.Time {
+	t, _ := time.Parse("15:04", hhmm)
+	return time.Date(2026, 3, 2+day, t.Hour(), t.Minute(), 0, 0, time.UTC)
+}
+
+// say appends events and prints what each channel saw.
+func (w *world) say(ctx context.Context, evs ...timeline.Event) (identity.CustomerID, error) {
+	for _, e := range evs {
+		if e.Time.After(w.now) {
+			w.now = e.Time
+		}
+	}
+	res, err := w.tl.Append(ctx, evs...)
+	if err != nil {
+		return 0, err
+	}
+	for i, e := range evs {
+		who := string(e.Actor.Kind)
+		if e.Actor.ID != "" {
+			who += " " + e.Actor.ID
+		}
+		fmt.Printf("  %s %-8s %-14s %s", e.Time.Format("Mon 15:04"), e.Channel, who, e.Text)
+		if r := res[i].Identity; r.Outcome != "" && r.Outcome != identity.OutcomeExisting {
+			fmt.Printf("   [identity: %s %s", r.Outcome, r.Customer)
+			if len(r.Merged) > 0 {
+				fmt.Printf(", absorbed %v", r.Merged)
+			}
+			fmt.Print("]")
+		}
+		fmt.Println()
+	}
+	return res[len(res)-1].Customer, nil
+}
+
+func ev(at time.Time, ch timeline.Channel, actor timeline.Actor, typ timeline.Type, text string, ids ...identity.Identifier) timeline.Event {
+	dir := timeline.Outbound
+	if actor.Kind == timeline.Customer {
+		dir = timeline.Inbound
+	}
+	return timeline.Event{ID: fmt.Sprintf("%s-%s", ch, at.Format("0102-1504")), Time: at, Channel: ch, Direction: dir,
+		Actor: actor, Type: typ, Text: text, Intent: "billing", Identifiers: ids}
+}
+
+var (
+	customer = timeline.Actor{Kind: timeline.Customer}
+	bot      = timeline.Actor{Kind: timeline.Bot, ID: "billy"}
+	agent    = timeline.Actor{Kind: timeline.Agent, ID: "raj"}
+)
+
+func (w *world) contextShift(ctx context.Context) error {
+	fmt.Println("\n1. Context-shift: Monday email, Wednesday chat. The thread survives the channel change.")
+	e := ev(w.at(0, "09:00"), timeline.Email, customer, timeline.EmailMsg, "I was charged twice for invoice 4411.", annEmail)
+	e.Facts = []timeline.Fact{{Key: "invoice", Value: "4411"}}
+	e.Sentiment = timeline.Sentiment(-0.4)
+	if _, err := w.say(ctx, e); err != nil {
+		return err
+	}
+	c, err := w.say(ctx,
+		ev(w.at(2, "10:00"), timeline.Chat, customer, timeline.Message, "Any news on my double charge? (ann.lee@example.com)", annChat, annEmail))
+	if err != nil {
+		return err
+	}
+	return w.printJourneys(ctx, c)
+}
+
+func (w *world) handoff(ctx context.Context) error {
+	fmt.Println("\n2. Handoff: the bot tries, then hands over to a human on the phone. Nothing is asked twice.")
+	tried := ev(w.at(2, "10:02"), timeline.Chat, bot, timeline.Note, "Confirmed the duplicate charge; automatic refund failed.", annChat)
+	tried.Actions = []timeline.Action{{Name: "confirm_charge", Outcome: "succeeded"}, {Name: "auto_refund", Outcome: "failed"}}
+	hand := ev(w.at(2, "10:03"), timeline.Chat, bot, timeline.Handoff, "Escalating to a billing agent by phone.", annChat)
+	hand.Direction = timeline.Internal
+	call := ev(w.at(3, "16:00"), timeline.Voice, customer, timeline.CallStart, "Ann calls from her phone and confirms her email.", annPhone, annEmail)
+	call.Verified = true
+	c, err := w.say(ctx, tried, hand, call,
+		ev(w.at(3, "16:01"), timeline.Voice, agent, timeline.Message, "I can see your email and chat about invoice 4411.", annPhone))
+	if err != nil {
+		return err
+	}
+	js, err := w.tr.OpenJourneys(ctx, c)
+	if err != nil || len(js) == 0 {
+		return fmt.Errorf("no open journey: %v", err)
+	}
+	j := js[0]
+	fmt.Printf("  What agent raj already knows: %d facts (%s), tried: confirm_charge (succeeded), auto_refund (failed); %d handoff; channels %v.\n",
+		len(j.Facts), factList(j.Facts), j.Handoffs, j.Channels)
+	return nil
+}
+
+func factList(fs []journey.ProvidedFact) string {
+	var out []string
+	for _, f := range fs {
+		out = append(out, f.Key+"="+f.Value+" via "+string(f.Channel))
+	}
+	return strings.Join(out, ", ")
+}
+
+func (w *world) collision(ctx context.Context) error {
+	fmt.Println("\n3. Collision: a cart abandonment and the open billing issue compete for Ann's attention.")
+	c, err := w.g.Lookup(ctx, annEmail)
+	if err != nil {
+		return err
+	}
+	if _, err := w.g.Observe(ctx, identity.Observation{Source: "preferences", Time: w.now, Identifiers: []identity.Identifier{annEmail},
+		Consent: []identity.ConsentChange{{Purpose: "marketing", Channel: "email", Granted: true}, {Purpose: "service", Channel: "*", Granted: true}}}); err != nil {
+		return err
+	}
+	w.now = w.at(3, "18:00")
+	d, err := w.arb.Decide(ctx, c,
+		journey.Candidate{Name: "cart_promo", Kind: journey.Promotion, Channel: timeline.Email, Purpose: "marketing", Priority: 10, Reason: "cart abandoned"},
+		journey.Candidate{Name: "billing_callback", Kind: journey.Callback, Channel: timeline.Voice, Purpose: "service", Priority: 5, Reason: "refund failed"})
+	if err != nil {
+		return err
+	}
+	fmt.Printf("  Arbiter: %s\n  (recorded on the timeline as %s)\n", d, d.ID)
+	return nil
+}
+
+func (w *world) continuity(ctx context.Context) error {
+	fmt.Println("\n4. Continuity: the agent resolves it; Ann comes back two days later, then again a week later.")
+	c, err := w.say(ctx, ev(w.at(3, "18:30"), timeline.Voice, agent, timeline.Resolution, "Refund issued manually.", annPhone))
+	if err != nil {
+		return err
+	}
+	if _, err := w.say(ctx, ev(w.at(5, "09:00"), timeline.SMS, customer, timeline.Message, "The refund is not on my statement yet.", annPhone)); err != nil {
+		return err
+	}
+	if _, err := w.say(ctx, ev(w.at(5, "09:05"), timeline.SMS, bot, timeline.Resolution, "It shows as pending; it clears tomorrow.", annPhone)); err != nil {
+		return err
+	}
+	if _, err := w.say(ctx, ev(w.at(12, "11:00"), timeline.Chat, customer, timeline.Message, "Question about my new invoice.", annChat)); err != nil {
+		return err
+	}
+	return w.printJourneys(ctx, c)
+}
+
+func (w *world) printJourneys(ctx context.Context, c identity.CustomerID) error {
+	js, err := w.tr.Journeys(ctx, c)
+	if err != nil {
+		return err
+	}
+	for _, j := range js {
+		fmt.Printf("  -> customer %s, journey %s: %s, %d contacts, channels %v", c, j.ID, j.State, j.Contacts, j.Channels)
+		if j.Reopened > 0 {
+			fmt.Printf(", reopened %d time(s)", j.Reopened)
+		}
+		fmt.Println()
+	}
+	return nil
+}
+
+func (w *world) metrics(ctx context.Context) error {
+	fmt.Println("\nJourney metrics (what a channel-siloed report would overstate: channel_fcr vs journey_fcr):")
+	rows, err := w.tr.Compute(ctx, journey.Window{}, journey.AllJourneys)
+	if err != nil {
+		return err
+	}
+	return journey.WriteTable(os.Stdout, rows)
 }
