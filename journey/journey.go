@@ -43,6 +43,7 @@ type Journey struct {
 	Handoffs   int // handoff events
 	Transfers  int // transfer events
 	Facts      []ProvidedFact
+	Attempts   []Attempt // actions bots and agents attempted, in order
 	RepeatAsks []RepeatAsk
 	// ResolvedBy is the actor kind of the resolution event.
 	ResolvedBy timeline.ActorKind
@@ -71,6 +72,15 @@ type ProvidedFact struct {
 	Time       time.Time
 	Verified   bool
 	EventID    string
+}
+
+// Attempt is an action a bot or agent attempted in the journey.
+type Attempt struct {
+	Name, Outcome string
+	Actor         timeline.Actor
+	Channel       timeline.Channel
+	Time          time.Time
+	EventID       string
 }
 
 // RepeatAsk is a request for a fact the journey already held.
@@ -275,6 +285,9 @@ func (b *building) facts(e *timeline.Event) {
 	}
 	if e.Actor.Kind == timeline.Customer {
 		return
+	}
+	for _, a := range e.Actions {
+		b.Attempts = append(b.Attempts, Attempt{Name: a.Name, Outcome: a.Outcome, Actor: e.Actor, Channel: e.Channel, Time: e.Time, EventID: e.ID})
 	}
 	for _, k := range strings.Split(e.Attrs[AttrAsks], ",") {
 		k = strings.TrimSpace(k)

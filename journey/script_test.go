@@ -149,6 +149,9 @@ func formatJourney(sb *strings.Builder, j journey.Journey) {
 	for _, f := range j.Facts {
 		fmt.Fprintf(sb, "  fact %s=%s via %s\n", f.Key, f.Value, f.Channel)
 	}
+	for _, a := range j.Attempts {
+		fmt.Fprintf(sb, "  tried %s: %s by %s via %s\n", a.Name, a.Outcome, a.Actor.Kind, a.Channel)
+	}
 	for _, r := range j.RepeatAsks {
 		fmt.Fprintf(sb, "  repeat-ask %s via %s (given %s)\n", r.Key, r.Channel, r.Provided.Format("01-02T15:04"))
 	}

@@ -144,13 +144,13 @@ func (w *world) contextShift(ctx context.Context) error {
 
 func (w *world) handoff(ctx context.Context) error {
 	fmt.Println("\n2. Handoff: the bot tries, then hands over to a human on the phone. Nothing is asked twice.")
-	tried := ev(w.at(2, "10:02"), timeline.Chat, bot, timeline.Note, "Confirmed the duplicate charge; automatic refund failed.", annChat)
-	tried.Actions = []timeline.Action{{Name: "confirm_charge", Outcome: "succeeded"}, {Name: "auto_refund", Outcome: "failed"}}
+	attempt := ev(w.at(2, "10:02"), timeline.Chat, bot, timeline.Note, "Confirmed the duplicate charge; automatic refund failed.", annChat)
+	attempt.Actions = []timeline.Action{{Name: "confirm_charge", Outcome: "succeeded"}, {Name: "auto_refund", Outcome: "failed"}}
 	hand := ev(w.at(2, "10:03"), timeline.Chat, bot, timeline.Handoff, "Escalating to a billing agent by phone.", annChat)
 	hand.Direction = timeline.Internal
 	call := ev(w.at(3, "16:00"), timeline.Voice, customer, timeline.CallStart, "Ann calls from her phone and confirms her email.", annPhone, annEmail)
 	call.Verified = true
-	c, err := w.say(ctx, tried, hand, call,
+	c, err := w.say(ctx, attempt, hand, call,
 		ev(w.at(3, "16:01"), timeline.Voice, agent, timeline.Message, "I can see your email and chat about invoice 4411.", annPhone))
 	if err != nil {
 		return err
@@ -160,17 +160,16 @@ func (w *world) handoff(ctx context.Context) error {
 		return fmt.Errorf("no open journey: %v", err)
 	}
 	j := js[0]
-	fmt.Printf("  What agent raj already knows: %d facts (%s), tried: confirm_charge (succeeded), auto_refund (failed); %d handoff; channels %v.\n",
-		len(j.Facts), factList(j.Facts), j.Handoffs, j.Channels)
-	return nil
-}
-
-func factList(fs []journey.ProvidedFact) string {
-	var out []string
-	for _, f := range fs {
-		out = append(out, f.Key+"="+f.Value+" via "+string(f.Channel))
+	var facts, tried []string
+	for _, f := range j.Facts {
+		facts = append(facts, f.Key+"="+f.Value+" (via "+string(f.Channel)+")")
 	}
-	return strings.Join(out, ", ")
+	for _, a := range j.Attempts {
+		tried = append(tried, a.Name+": "+a.Outcome+" (by "+string(a.Actor.Kind)+")")
+	}
+	fmt.Printf("  What agent raj already knows from journey %s: provided %s; tried %s; %d handoff(s); channels %v.\n",
+		j.ID, strings.Join(facts, ", "), strings.Join(tried, ", "), j.Handoffs, j.Channels)
+	return nil
 }
 
 func (w *world) collision(ctx context.Context) error {
