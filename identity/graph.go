@@ -58,6 +58,10 @@ type Graph struct {
 	db    *store.DB
 	opts  Options
 	kinds map[Kind]*KindPolicy
+	// cached lists the kinds whose normalizer is the built-in one, whose
+	// results norm may remember (see normCache).
+	cached map[Kind]bool
+	norm   *normCache
 
 	hooks hookSet
 }
@@ -78,12 +82,15 @@ func Open(db *store.DB, opts *Options) (*Graph, error) {
 	if o.Clock == nil {
 		o.Clock = time.Now
 	}
-	g := &Graph{db: db, opts: o, kinds: map[Kind]*KindPolicy{}}
-	for _, p := range slices.Concat(DefaultKinds(o.DefaultRegion, o.Email), o.Kinds) {
+	g := &Graph{db: db, opts: o, kinds: map[Kind]*KindPolicy{}, cached: map[Kind]bool{}, norm: newNormCache()}
+	defaults := DefaultKinds(o.DefaultRegion, o.Email)
+	for i, p := range slices.Concat(defaults, o.Kinds) {
 		if err := p.validate(); err != nil {
 			return nil, err
 		}
 		g.kinds[p.Kind] = &p
+		// A policy from Options.Kinds replaces the default and is not cached.
+		g.cached[p.Kind] = i < len(defaults)
 	}
 	return g, nil
 }
@@ -108,6 +115,12 @@ func (g *Graph) Normalize(id Identifier) (Identifier, error) {
 	if !ok {
 		return Identifier{}, fmt.Errorf("%w: %q", ErrUnknownKind, id.Kind)
 	}
+	cached := g.cached[id.Kind]
+	if cached {
+		if v, ok := g.norm.get(id.Kind, id.Value); ok {
+			return Identifier{Kind: id.Kind, Value: v}, nil
+		}
+	}
 	v, err := p.Normalize(id.Value)
 	if err != nil {
 		var ie *InvalidIdentifierError
@@ -118,6 +131,9 @@ func (g *Graph) Normalize(id Identifier) (Identifier, error) {
 			err = &cp
 		}
 		return Identifier{}, err
+	}
+	if cached {
+		g.norm.put(id.Kind, id.Value, v)
 	}
 	return Identifier{Kind: id.Kind, Value: v}, nil
 }

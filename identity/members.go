@@ -123,7 +123,7 @@ func (tx *Tx) history(c CustomerID, h histRec) error {
 	if err != nil {
 		return err
 	}
-	return tx.txn.Set(keys.Key(historyPrefix(c)).Uint(n), h.encode())
+	return tx.txn.Set(historyKey(c, n), h.encode())
 }
 
 var errStoreNotFound = store.ErrNotFound

@@ -99,13 +99,29 @@ type Result struct {
 // merging as its identifiers demand, and returns what happened. It is
 // atomic: on error nothing is stored.
 func (g *Graph) Observe(ctx context.Context, obs Observation) (Result, error) {
+	// Normalize and check in the caller's goroutine, not in the store's
+	// serialized commit pipeline, where every closure waits for the others.
+	ids, at, err := g.validate(obs)
+	if err != nil {
+		return Result{}, g.failed(ctx, err)
+	}
 	var res Result
-	err := g.Update(ctx, func(tx *Tx) error {
+	err = g.Update(ctx, func(tx *Tx) error {
 		var err error
-		res, err = tx.Observe(obs)
+		res, err = tx.observe(obs, ids, at)
 		return err
 	})
 	return res, err
+}
+
+// failed returns what Update would have returned for a closure failing with
+// err before touching the store: a cancelled context or a closed store take
+// precedence, as they do in Update. A read-only View checks them without
+// joining (and, failing, forcing a rerun of) a commit group.
+func (g *Graph) failed(ctx context.Context, err error) error {
+	verr := g.db.View(ctx, func(*store.Txn) error { return err })
+	g.hooks.drain()
+	return verr
 }
 
 // cand is one distinct identifier of an observation.
@@ -120,10 +136,16 @@ func (c *cand) strong() bool { return c.pol.Strength == Strong }
 
 // Observe is [Graph.Observe] inside a transaction.
 func (tx *Tx) Observe(obs Observation) (Result, error) {
-	ids, at, err := tx.validate(obs)
+	ids, at, err := tx.g.validate(obs)
 	if err != nil {
 		return Result{}, err
 	}
+	return tx.observe(obs, ids, at)
+}
+
+// observe resolves an observation already validated: ids are its
+// normalized, deduplicated identifiers and at its time (see validate).
+func (tx *Tx) observe(obs Observation, ids []Identifier, at int64) (Result, error) {
 	obsID, err := tx.nextObservation()
 	if err != nil {
 		return Result{}, err
@@ -150,8 +172,9 @@ func (tx *Tx) nextObservation() (ObservationID, error) {
 }
 
 // validate normalizes and deduplicates the identifiers and checks the rest.
-func (tx *Tx) validate(obs Observation) ([]Identifier, int64, error) {
-	max := tx.g.opts.MaxIdentifiersPerObservation
+// It reads no storage, so Graph.Observe runs it before its transaction.
+func (g *Graph) validate(obs Observation) ([]Identifier, int64, error) {
+	max := g.opts.MaxIdentifiersPerObservation
 	switch {
 	case len(obs.Identifiers) == 0:
 		return nil, 0, fmt.Errorf("%w: no identifiers", ErrInvalidObservation)
@@ -160,7 +183,7 @@ func (tx *Tx) validate(obs Observation) ([]Identifier, int64, error) {
 	case len(obs.Source) > 128 || !utf8.ValidString(obs.Source):
 		return nil, 0, fmt.Errorf("%w: source must be valid UTF-8 of at most 128 bytes", ErrInvalidObservation)
 	}
-	at, err := tx.checkTime(obs.Time)
+	at, err := g.checkTime(obs.Time)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -170,15 +193,13 @@ func (tx *Tx) validate(obs Observation) ([]Identifier, int64, error) {
 	if err := checkConsent(obs.Consent); err != nil {
 		return nil, 0, err
 	}
-	seen := make(map[Identifier]bool, len(obs.Identifiers))
 	out := make([]Identifier, 0, len(obs.Identifiers))
 	for _, raw := range obs.Identifiers {
-		id, err := tx.g.Normalize(raw)
+		id, err := g.Normalize(raw)
 		if err != nil {
 			return nil, 0, err
 		}
-		if !seen[id] {
-			seen[id] = true
+		if !slices.Contains(out, id) { // at most 64: a scan beats a map
 			out = append(out, id)
 		}
 	}
@@ -187,8 +208,8 @@ func (tx *Tx) validate(obs Observation) ([]Identifier, int64, error) {
 
 // checkTime returns t (or now) in Unix nanoseconds, refusing times before
 // 1970 or more than a day ahead of the clock.
-func (tx *Tx) checkTime(t time.Time) (int64, error) {
-	now := tx.now()
+func (g *Graph) checkTime(t time.Time) (int64, error) {
+	now := g.opts.Clock()
 	if t.IsZero() {
 		t = now
 	}
@@ -579,8 +600,8 @@ func (tx *Tx) makeLink(r linkRec) (LinkID, bool, error) {
 		{linkKey(l), r.encode()},
 		{adjKey(r.A, r.B), v},
 		{adjKey(r.B, r.A), v},
-		{keys.Key(obsLinkPrefix(r.Obs)).Uint(n), nil},
-		{keys.Key(sourceLinkPrefix(r.Source)).Uint(n), nil},
+		{keys.NewCap(keys.ObsLink, 2*keyUint).Uint(uint64(r.Obs)).Uint(n), nil},
+		{keys.NewCap(keys.SourceLink, keyStr+len(r.Source)+keyUint).String(r.Source).Uint(n), nil},
 	} {
 		if err := tx.txn.Set(kv[0], kv[1]); err != nil {
 			return 0, false, err

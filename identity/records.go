@@ -54,15 +54,23 @@ const (
 )
 
 // Key builders. The layouts are listed in the store package's key schema.
+// Each sizes its key up front (a string component takes 3 bytes besides
+// its own, a uint 9), so that building one costs one allocation.
+const (
+	keyStr  = 3 // tag and terminator of a string component
+	keyUint = 9 // tag and 8 bytes
+)
+
 func identKey(id Identifier) []byte {
-	return keys.New(keys.Ident).String(string(id.Kind)).String(id.Value)
+	return keys.NewCap(keys.Ident, 2*keyStr+len(id.Kind)+len(id.Value)).String(string(id.Kind)).String(id.Value)
 }
-func custKey(c CustomerID) []byte { return keys.New(keys.Customer).Uint(uint64(c)) }
+func custKey(c CustomerID) []byte { return keys.NewCap(keys.Customer, keyUint).Uint(uint64(c)) }
 func memberPrefix(c CustomerID) []byte {
 	return keys.New(keys.Member).Uint(uint64(c))
 }
 func memberKey(c CustomerID, id Identifier) []byte {
-	return keys.Key(memberPrefix(c)).String(string(id.Kind)).String(id.Value)
+	return keys.NewCap(keys.Member, keyUint+2*keyStr+len(id.Kind)+len(id.Value)).
+		Uint(uint64(c)).String(string(id.Kind)).String(id.Value)
 }
 func aliasKey(c CustomerID) []byte { return keys.New(keys.Alias).Uint(uint64(c)) }
 func aliasRevPrefix(survivor CustomerID) []byte {
@@ -71,11 +79,14 @@ func aliasRevPrefix(survivor CustomerID) []byte {
 func aliasRevKey(survivor, absorbed CustomerID) []byte {
 	return keys.Key(aliasRevPrefix(survivor)).Uint(uint64(absorbed))
 }
-func linkKey(l LinkID) []byte { return keys.New(keys.Link).Uint(uint64(l)) }
+func linkKey(l LinkID) []byte { return keys.NewCap(keys.Link, keyUint).Uint(uint64(l)) }
 func adjPrefix(id Identifier) []byte {
 	return keys.New(keys.Adjacency).String(id.String())
 }
-func adjKey(a, b Identifier) []byte { return keys.Key(adjPrefix(a)).String(b.String()) }
+func adjKey(a, b Identifier) []byte {
+	n := 2*keyStr + len(a.Kind) + len(a.Value) + len(b.Kind) + len(b.Value) + 2
+	return keys.NewCap(keys.Adjacency, n).String(a.String()).String(b.String())
+}
 func obsLinkPrefix(o ObservationID) []byte {
 	return keys.New(keys.ObsLink).Uint(uint64(o))
 }
@@ -88,7 +99,10 @@ func conflictRefPrefix(id Identifier) []byte {
 	return keys.New(keys.ConflictRef).String(id.String())
 }
 func historyPrefix(c CustomerID) []byte { return keys.New(keys.History).Uint(uint64(c)) }
-func attrPrefix(id Identifier) []byte   { return keys.New(keys.Attribute).String(id.String()) }
+func historyKey(c CustomerID, n uint64) []byte {
+	return keys.NewCap(keys.History, 2*keyUint).Uint(uint64(c)).Uint(n)
+}
+func attrPrefix(id Identifier) []byte { return keys.New(keys.Attribute).String(id.String()) }
 func consentPrefix(id Identifier) []byte {
 	return keys.New(keys.Consent).String(id.String())
 }

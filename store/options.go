@@ -18,8 +18,12 @@ type Options struct {
 
 	// CacheSize is the size in bytes of the block cache. Size it to the
 	// working set: reads that miss it go to disk. Measured on 2 cores, a
-	// graph of 1M identifiers (about 250 MB on disk) looks an email up in
-	// about 22 µs with the default and about 5 µs with 1 GiB.
+	// graph of 1M identifiers (about 250 MB on disk) looks an identifier up
+	// in about 21 µs with the default and under 5 µs with 1 GiB, and
+	// observes a new customer in about 120 µs and 47 µs respectively.
+	// Memory is taken only as blocks are read, so a cache larger than the
+	// store costs nothing; the default stays modest because the library is
+	// embedded in processes that have their own use for memory.
 	// Default: 64 MiB.
 	CacheSize int64
 

@@ -92,7 +92,23 @@ type pebbleBackend struct {
 	mu      sync.Mutex
 	queue   []*request
 	leading bool // a leader is committing; invariant: !leading => queue empty
+
+	// seqs caches the committed value of sequence counters (NextSequence)
+	// by key, so that handing out a number costs a Set but no read. It is
+	// correct because every write to this store goes through this back end:
+	// Pebble locks its directory against other processes and other opens
+	// in this one, and all writes go through commitGroup. Only the leader
+	// touches it (leadership is handed over under mu). A batch records the
+	// values it hands out in its own overlay, merged in only once the batch
+	// has committed; a rerun batch or a failed commit leaves seqs as it
+	// was (a failed commit clears it), and a batch that writes a counter
+	// key other than through NextSequence clears it.
+	seqs map[string]uint64
 }
+
+// maxCachedSeqs bounds the sequence cache, in case some caller makes
+// counters by the thousand.
+const maxCachedSeqs = 1024
 
 type request struct {
 	ctx      context.Context
@@ -184,7 +200,7 @@ func (b *pebbleBackend) commitGroup(group []*request) {
 	pending := append(buf[:0], group...)
 	for len(pending) > 0 {
 		batch := b.pdb.NewIndexedBatch()
-		k := batchKV{b: batch}
+		k := &batchKV{b: batch, be: b}
 		ran, failed := 0, -1
 		for i, r := range pending {
 			if err := r.ctx.Err(); err != nil {
@@ -210,6 +226,7 @@ func (b *pebbleBackend) commitGroup(group []*request) {
 			err = engineErr("commit", batch.Commit(b.write))
 		}
 		_ = batch.Close()
+		b.commitSeqs(k, err)
 		for _, r := range pending[:ran] {
 			r.err = err
 			if err == nil {
@@ -219,6 +236,22 @@ func (b *pebbleBackend) commitGroup(group []*request) {
 			}
 		}
 		return
+	}
+}
+
+// commitSeqs folds the counters a batch handed out into the sequence cache
+// once the batch's commit returned err.
+func (b *pebbleBackend) commitSeqs(k *batchKV, err error) {
+	switch {
+	case err != nil || k.seqDirty:
+		clear(b.seqs)
+	case len(k.seqs) > 0:
+		if b.seqs == nil || len(b.seqs)+len(k.seqs) > maxCachedSeqs {
+			b.seqs = make(map[string]uint64, len(k.seqs))
+		}
+		for key, n := range k.seqs {
+			b.seqs[key] = n
+		}
 	}
 }
 
@@ -278,18 +311,72 @@ func newCursor(r pebbleReader, lower, upper []byte) (cursor, error) {
 	return it, nil
 }
 
-type batchKV struct{ b *pebble.Batch }
+// batchKV is the kv of an Update: one indexed batch shared by a commit
+// group.
+type batchKV struct {
+	b  *pebble.Batch
+	be *pebbleBackend
+	// seqs holds the counters this batch handed out (see
+	// pebbleBackend.seqs); seqDirty says the batch wrote a counter key
+	// directly, so that neither cache may be trusted until it commits.
+	seqs     map[string]uint64
+	seqDirty bool
+}
 
-func (k batchKV) get(key []byte) ([]byte, error) { return getCopy(k.b, key) }
-func (k batchKV) set(key, value []byte) error {
+func (k *batchKV) get(key []byte) ([]byte, error) { return getCopy(k.b, key) }
+func (k *batchKV) set(key, value []byte) error {
+	k.touch(key, nil)
 	return engineErr("set", k.b.Set(key, value, nil))
 }
-func (k batchKV) del(key []byte) error { return engineErr("delete", k.b.Delete(key, nil)) }
-func (k batchKV) delRange(start, end []byte) error {
+func (k *batchKV) del(key []byte) error {
+	k.touch(key, nil)
+	return engineErr("delete", k.b.Delete(key, nil))
+}
+func (k *batchKV) delRange(start, end []byte) error {
+	k.touch(start, end)
 	return engineErr("delete range", k.b.DeleteRange(start, end, nil))
 }
-func (k batchKV) iter(lower, upper []byte) (cursor, error) { return newCursor(k.b, lower, upper) }
-func (k batchKV) writable() bool                           { return true }
+func (k *batchKV) iter(lower, upper []byte) (cursor, error) { return newCursor(k.b, lower, upper) }
+func (k *batchKV) writable() bool                           { return true }
+
+// touch notes a write of key (or of [key, end) when end is not nil) that
+// may change a counter behind NextSequence's back.
+func (k *batchKV) touch(key, end []byte) {
+	seq := byte(keys.Seq)
+	switch {
+	case end == nil && len(key) > 0 && key[0] != seq:
+	case end != nil && (key[0] > seq || (end[0] < seq || end[0] == seq && len(end) == 1)):
+	default:
+		k.seqDirty = true
+	}
+}
+
+// nextSequence implements NextSequence on a batch: from the batch's own
+// counters or the committed ones when it can, from the store otherwise.
+func (k *batchKV) nextSequence(key []byte) (uint64, error) {
+	if k.seqDirty {
+		return readNextSequence(k, key)
+	}
+	n, ok := k.seqs[string(key)]
+	if !ok {
+		n, ok = k.be.seqs[string(key)]
+	}
+	if !ok {
+		var err error
+		if n, err = readSequence(k, key); err != nil {
+			return 0, err
+		}
+	}
+	n++
+	if err := k.b.Set(key, binary.BigEndian.AppendUint64(nil, n), nil); err != nil {
+		return 0, engineErr("set", err)
+	}
+	if k.seqs == nil {
+		k.seqs = make(map[string]uint64, 8)
+	}
+	k.seqs[string(key)] = n
+	return n, nil
+}
 
 type snapKV struct{ s *pebble.Snapshot }
 

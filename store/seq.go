@@ -13,16 +13,41 @@ import (
 // transaction hands out nothing.
 func NextSequence(t *Txn, name string) (uint64, error) {
 	k := keys.New(keys.Seq).String(name)
-	v, err := t.Get(k)
-	var n uint64
+	if s, ok := t.kv.(sequencer); ok {
+		return s.nextSequence(k)
+	}
+	return readNextSequence(t.kv, k)
+}
+
+// sequencer is implemented by a kv that hands out sequence numbers more
+// cheaply than a read and a write (see batchKV.nextSequence).
+type sequencer interface {
+	nextSequence(key []byte) (uint64, error)
+}
+
+// readSequence returns the last value of the counter stored under k.
+func readSequence(kv kv, k []byte) (uint64, error) {
+	v, err := kv.get(k)
 	switch {
 	case err == nil && len(v) == 8:
-		n = binary.BigEndian.Uint64(v)
+		return binary.BigEndian.Uint64(v), nil
 	case err == nil:
 		return 0, ErrEngine
 	case !errors.Is(err, ErrNotFound):
 		return 0, err
 	}
+	return 0, nil
+}
+
+// readNextSequence increments the counter under k by a read and a write.
+func readNextSequence(kv kv, k []byte) (uint64, error) {
+	n, err := readSequence(kv, k)
+	if err != nil {
+		return 0, err
+	}
 	n++
-	return n, t.Set(k, binary.BigEndian.AppendUint64(nil, n))
+	if !kv.writable() {
+		return 0, ErrReadOnly
+	}
+	return n, kv.set(k, binary.BigEndian.AppendUint64(nil, n))
 }
