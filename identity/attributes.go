@@ -3,6 +3,7 @@ package identity
 import (
 	"cmp"
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
 	"time"
@@ -73,7 +74,7 @@ type attrRec struct {
 // writeAttributes stores the observation's attributes under its anchor
 // identifier, so they follow that identifier through merges and splits.
 func (tx *Tx) writeAttributes(anchor *cand, obs *Observation, at int64, id ObservationID) error {
-	for _, f := range sortedKeys(obs.Attributes) {
+	for _, f := range slices.Sorted(maps.Keys(obs.Attributes)) {
 		v := obs.Attributes[f]
 		if v == "" {
 			continue

@@ -5,9 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"sync"
 	"time"
 
+	"github.com/threadline/threadline/internal/notify"
 	"github.com/threadline/threadline/store"
 )
 
@@ -63,7 +63,7 @@ type Graph struct {
 	cached map[Kind]bool
 	norm   *normCache
 
-	hooks hookSet
+	hooks notify.Queue[Change]
 }
 
 // Open returns the graph kept in db, with opts (nil means defaults).
@@ -165,11 +165,11 @@ func (g *Graph) Update(ctx context.Context, fn func(*Tx) error) error {
 			return err
 		}
 		if len(tx.changes) > 0 {
-			t.OnCommit(func() { g.hooks.enqueue(tx.changes) })
+			t.OnCommit(func() { g.hooks.Enqueue(tx.changes...) })
 		}
 		return nil
 	})
-	g.hooks.drain()
+	g.hooks.Drain()
 	return err
 }
 
@@ -206,17 +206,6 @@ type Change struct {
 	Time     time.Time
 }
 
-// hookSet delivers changes to subscribers after commit. Changes are queued
-// in commit order (from store.Txn.OnCommit) and drained by whichever
-// committing goroutine finds no delivery under way.
-type hookSet struct {
-	mu         sync.Mutex
-	next       int
-	subs       map[int]func(Change)
-	queue      []Change
-	delivering bool
-}
-
 // Subscribe registers fn to receive every change committed through this
 // Graph (not changes made by other processes sharing the store).
 //
@@ -226,53 +215,4 @@ type hookSet struct {
 // goroutine delivers this change too and the caller returns without
 // waiting. fn may call back into the library; a change it makes is delivered
 // after fn returns. The returned function cancels the subscription.
-func (g *Graph) Subscribe(fn func(Change)) (cancel func()) {
-	h := &g.hooks
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	if h.subs == nil {
-		h.subs = map[int]func(Change){}
-	}
-	id := h.next
-	h.next++
-	h.subs[id] = fn
-	return func() {
-		h.mu.Lock()
-		defer h.mu.Unlock()
-		delete(h.subs, id)
-	}
-}
-
-// enqueue is called from OnCommit, in commit order.
-func (h *hookSet) enqueue(changes []Change) {
-	h.mu.Lock()
-	if len(h.subs) > 0 {
-		h.queue = append(h.queue, changes...)
-	}
-	h.mu.Unlock()
-}
-
-// drain delivers queued changes unless another goroutine already is.
-func (h *hookSet) drain() {
-	h.mu.Lock()
-	if h.delivering {
-		h.mu.Unlock()
-		return
-	}
-	h.delivering = true
-	for len(h.queue) > 0 {
-		c := h.queue[0]
-		h.queue = h.queue[1:]
-		subs := make([]func(Change), 0, len(h.subs))
-		for _, id := range sortedKeys(h.subs) {
-			subs = append(subs, h.subs[id])
-		}
-		h.mu.Unlock()
-		for _, fn := range subs {
-			fn(c)
-		}
-		h.mu.Lock()
-	}
-	h.delivering = false
-	h.mu.Unlock()
-}
+func (g *Graph) Subscribe(fn func(Change)) (cancel func()) { return g.hooks.Subscribe(fn) }

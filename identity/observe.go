@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"time"
 	"unicode/utf8"
@@ -120,7 +121,7 @@ func (g *Graph) Observe(ctx context.Context, obs Observation) (Result, error) {
 // joining (and, failing, forcing a rerun of) a commit group.
 func (g *Graph) failed(ctx context.Context, err error) error {
 	verr := g.db.View(ctx, func(*store.Txn) error { return err })
-	g.hooks.drain()
+	g.hooks.Drain()
 	return verr
 }
 
@@ -343,7 +344,7 @@ func (o *observer) mergeSet(cands []*cand) (plan, []Refusal, error) {
 		merge[knownWeak[0]] = true
 		knownWeak = nil
 	}
-	p := plan{merge: sortedKeys(merge)}
+	p := plan{merge: slices.Sorted(maps.Keys(merge))}
 	var held []*cand
 	for _, c := range cands {
 		if !c.exists || merge[c.rec.Cust] {

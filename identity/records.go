@@ -3,6 +3,8 @@ package identity
 import (
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -160,7 +162,7 @@ func (r *custRec) encode() []byte {
 	w.Uint(uint64(r.Strong))
 	w.Uint(uint64(r.Size))
 	w.Uint(uint64(len(r.Groups)))
-	for _, g := range sortedKeys(r.Groups) {
+	for _, g := range slices.Sorted(maps.Keys(r.Groups)) {
 		w.String(g)
 		w.Uint(uint64(r.Groups[g]))
 	}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 
 	"github.com/threadline/threadline/internal/keys"
@@ -70,7 +71,7 @@ func (tx *Tx) Unlink(sel LinkSelector) (UnlinkResult, error) {
 		out.Removed = append(out.Removed, l)
 	}
 	now := unixNano(tx.now())
-	for _, c := range sortedKeys(affected) {
+	for _, c := range slices.Sorted(maps.Keys(affected)) {
 		parts, err := tx.split(c, now)
 		if err != nil {
 			return UnlinkResult{}, err
