@@ -127,7 +127,7 @@ func decodeCursor(s string, newest bool) (*position, error) {
 	r := enc.NewReader(b)
 	dir := r.Bool()
 	p := position{at: r.Int(), id: r.String()}
-	if r.Err() != nil || p.id == "" {
+	if r.Err() != nil || p.id == "" || encodeCursor(p, dir) != s { // trailing or non-canonical bytes
 		return nil, ErrInvalidCursor
 	}
 	if dir != newest {
