@@ -35,7 +35,10 @@ func Open(dir string, opts *Options) (*DB, error) {
 		return nil, fmt.Errorf("%w: empty directory", ErrInvalidOptions)
 	}
 	po := &pebble.Options{
-		CacheSize:          o.CacheSize,
+		// Pebble charges its memtables to the block cache; add them so that
+		// CacheSize bytes are left for data blocks (with the defaults, a
+		// 64 MiB cache would otherwise hold no blocks at all).
+		CacheSize:          o.CacheSize + 2*int64(o.MemTableSize),
 		MemTableSize:       o.MemTableSize,
 		FormatMajorVersion: pebble.FormatNewest,
 		Logger:             quietLogger{},

@@ -22,10 +22,9 @@ import (
 //
 //	go test -run='^$' -bench=. -benchtime=2s ./timeline/
 //
-// BenchmarkReadNewest50 builds its store of events once per process: 2M
-// events (about N minutes on 2 cores; 10M took well over the budget of
-// five, at about 11k events/s once the store outgrew the cache); -short
-// uses 100k.
+// BenchmarkReadNewest50 builds its store once per process: 2M events,
+// about two minutes on 2 cores (10M was still loading after eight, over
+// the five-minute budget); -short uses 100k.
 
 // TestMain removes the benchmark fixtures, which outlive one benchmark so
 // that -count and sub-benchmarks share them.

@@ -71,6 +71,9 @@ func ReadTx(tx *identity.Tx, c identity.CustomerID, q Query) (Page, error) {
 	}
 	defer m.close()
 	var page Page
+	if q.Limit > 0 {
+		page.Events = make([]Event, 0, min(q.Limit, 1024))
+	}
 	for q.Limit == 0 || len(page.Events) < q.Limit {
 		e, ok, err := m.next()
 		if err != nil {
