@@ -126,6 +126,4 @@ func (tx *Tx) history(c CustomerID, h histRec) error {
 	return tx.txn.Set(historyKey(c, n), h.encode())
 }
 
-var errStoreNotFound = store.ErrNotFound
-
 func (tx *Tx) nextIdentSeq() (uint64, error) { return store.NextSequence(tx.txn, seqIdentifier) }

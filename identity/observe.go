@@ -9,7 +9,6 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/threadline/threadline/internal/keys"
 	"github.com/threadline/threadline/store"
 )
 
@@ -120,9 +119,7 @@ func (g *Graph) Observe(ctx context.Context, obs Observation) (Result, error) {
 // precedence, as they do in Update. A read-only View checks them without
 // joining (and, failing, forcing a rerun of) a commit group.
 func (g *Graph) failed(ctx context.Context, err error) error {
-	verr := g.db.View(ctx, func(*store.Txn) error { return err })
-	g.hooks.Drain()
-	return verr
+	return g.db.View(ctx, func(*store.Txn) error { return err })
 }
 
 // cand is one distinct identifier of an observation.
@@ -601,8 +598,8 @@ func (tx *Tx) makeLink(r linkRec) (LinkID, bool, error) {
 		{linkKey(l), r.encode()},
 		{adjKey(r.A, r.B), v},
 		{adjKey(r.B, r.A), v},
-		{keys.NewCap(keys.ObsLink, 2*keyUint).Uint(uint64(r.Obs)).Uint(n), nil},
-		{keys.NewCap(keys.SourceLink, keyStr+len(r.Source)+keyUint).String(r.Source).Uint(n), nil},
+		{obsLinkKey(r.Obs, l), nil},
+		{sourceLinkKey(r.Source, l), nil},
 	} {
 		if err := tx.txn.Set(kv[0], kv[1]); err != nil {
 			return 0, false, err

@@ -93,7 +93,13 @@ func obsLinkPrefix(o ObservationID) []byte {
 	return keys.New(keys.ObsLink).Uint(uint64(o))
 }
 func sourceLinkPrefix(src string) []byte { return keys.New(keys.SourceLink).String(src) }
-func conflictKey(x ConflictID) []byte    { return keys.New(keys.Conflict).Uint(uint64(x)) }
+func obsLinkKey(o ObservationID, l LinkID) []byte {
+	return keys.NewCap(keys.ObsLink, 2*keyUint).Uint(uint64(o)).Uint(uint64(l))
+}
+func sourceLinkKey(src string, l LinkID) []byte {
+	return keys.NewCap(keys.SourceLink, keyStr+len(src)+keyUint).String(src).Uint(uint64(l))
+}
+func conflictKey(x ConflictID) []byte { return keys.New(keys.Conflict).Uint(uint64(x)) }
 func conflictDedupKey(g Guard, held Identifier, other string) []byte {
 	return keys.New(keys.ConflictKey).String(string(g)).String(held.String()).String(other)
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/threadline/threadline/identity"
+	"github.com/threadline/threadline/internal/scripttest"
 	"github.com/threadline/threadline/store"
 )
 
@@ -88,7 +89,7 @@ func (s *script) dispatch(ctx context.Context, t *testing.T, d *datadriven.TestD
 		}
 		return "ok\n", nil
 	case "clock":
-		tm, err := time.Parse(time.RFC3339, argOf(d, "at"))
+		tm, err := time.Parse(time.RFC3339, scripttest.Arg(d, "at"))
 		s.now = tm
 		return "", err
 	case "observe":
@@ -120,8 +121,8 @@ func (s *script) dispatch(ctx context.Context, t *testing.T, d *datadriven.TestD
 		}
 		return formatCustomer(c), nil
 	case "explain":
-		a, _ := identity.Parse(argOf(d, "a"))
-		b, _ := identity.Parse(argOf(d, "b"))
+		a, _ := identity.Parse(scripttest.Arg(d, "a"))
+		b, _ := identity.Parse(scripttest.Arg(d, "b"))
 		path, err := s.graph().Explain(ctx, a, b)
 		if err != nil {
 			return "", err
@@ -140,7 +141,7 @@ func (s *script) dispatch(ctx context.Context, t *testing.T, d *datadriven.TestD
 		}
 		return fmt.Sprintf("forgot %s: %d identifiers, aliases %v\n", res.Customer, len(res.Identifiers), res.Aliases), nil
 	case "conflicts":
-		cs, err := s.graph().Conflicts(ctx, identity.ConflictStatus(argOf(d, "status")))
+		cs, err := s.graph().Conflicts(ctx, identity.ConflictStatus(scripttest.Arg(d, "status")))
 		if err != nil {
 			return "", err
 		}
@@ -154,9 +155,9 @@ func (s *script) dispatch(ctx context.Context, t *testing.T, d *datadriven.TestD
 		}
 		return sb.String(), nil
 	case "decide":
-		x, _ := strconv.ParseUint(strings.TrimPrefix(argOf(d, "id"), "x"), 10, 64)
+		x, _ := strconv.ParseUint(strings.TrimPrefix(scripttest.Arg(d, "id"), "x"), 10, 64)
 		c, err := s.graph().Decide(ctx, identity.ConflictID(x), identity.Decision{
-			Accept: d.HasArg("accept"), By: argOf(d, "by"), Note: argOf(d, "note")})
+			Accept: d.HasArg("accept"), By: scripttest.Arg(d, "by"), Note: scripttest.Arg(d, "note")})
 		if err != nil {
 			return "", err
 		}
@@ -195,8 +196,8 @@ func (s *script) dispatch(ctx context.Context, t *testing.T, d *datadriven.TestD
 // observation parses "observe at=... source=... [verified]" with input
 // lines "kind=value", "attr.NAME=value" or "consent=purpose/channel/yes".
 func (s *script) observation(d *datadriven.TestData) (identity.Observation, error) {
-	obs := identity.Observation{Source: argOf(d, "source"), Verified: d.HasArg("verified")}
-	if at := argOf(d, "at"); at != "" {
+	obs := identity.Observation{Source: scripttest.Arg(d, "source"), Verified: d.HasArg("verified")}
+	if at := scripttest.Arg(d, "at"); at != "" {
 		tm, err := time.Parse(time.RFC3339, at)
 		if err != nil {
 			return obs, err
@@ -232,7 +233,7 @@ func (s *script) observe(ctx context.Context, d *datadriven.TestData) (identity.
 // observeMany runs "observe-many n=N" with {i} in the input replaced by
 // 1..N and prints a summary of the outcomes.
 func (s *script) observeMany(ctx context.Context, d *datadriven.TestData) (string, error) {
-	n, _ := strconv.Atoi(argOf(d, "n"))
+	n, _ := strconv.Atoi(scripttest.Arg(d, "n"))
 	outcomes := map[identity.Outcome]int{}
 	guards := map[identity.Guard]int{}
 	customers := map[identity.CustomerID]bool{}
@@ -256,17 +257,17 @@ func (s *script) observeMany(ctx context.Context, d *datadriven.TestData) (strin
 func (s *script) unlink(ctx context.Context, d *datadriven.TestData) (string, error) {
 	var sel identity.LinkSelector
 	switch {
-	case argOf(d, "link") != "":
-		n, _ := strconv.ParseUint(strings.TrimPrefix(argOf(d, "link"), "l"), 10, 64)
+	case scripttest.Arg(d, "link") != "":
+		n, _ := strconv.ParseUint(strings.TrimPrefix(scripttest.Arg(d, "link"), "l"), 10, 64)
 		sel.Link = identity.LinkID(n)
-	case argOf(d, "obs") != "":
-		n, _ := strconv.ParseUint(strings.TrimPrefix(argOf(d, "obs"), "o"), 10, 64)
+	case scripttest.Arg(d, "obs") != "":
+		n, _ := strconv.ParseUint(strings.TrimPrefix(scripttest.Arg(d, "obs"), "o"), 10, 64)
 		sel.Observation = identity.ObservationID(n)
-	case argOf(d, "source") != "":
-		sel.Source = argOf(d, "source")
+	case scripttest.Arg(d, "source") != "":
+		sel.Source = scripttest.Arg(d, "source")
 	default:
-		sel.Pair[0], _ = identity.Parse(argOf(d, "a"))
-		sel.Pair[1], _ = identity.Parse(argOf(d, "b"))
+		sel.Pair[0], _ = identity.Parse(scripttest.Arg(d, "a"))
+		sel.Pair[1], _ = identity.Parse(scripttest.Arg(d, "b"))
 	}
 	res, err := s.graph().Unlink(ctx, sel)
 	if err != nil {
@@ -280,7 +281,7 @@ func (s *script) unlink(ctx context.Context, d *datadriven.TestData) (string, er
 }
 
 func (s *script) customerArg(d *datadriven.TestData, key string) identity.CustomerID {
-	c, err := identity.ParseCustomerID(argOf(d, key))
+	c, err := identity.ParseCustomerID(scripttest.Arg(d, key))
 	require.NoError(s.t, err)
 	return c
 }
@@ -349,18 +350,6 @@ func sortedAttrKeys(m map[string]identity.Attribute) []string {
 	}
 	slices.Sort(ks)
 	return ks
-}
-
-func argOf(d *datadriven.TestData, key string) string {
-	for _, a := range d.CmdArgs {
-		if a.Key == key {
-			if len(a.Vals) == 0 {
-				return ""
-			}
-			return strings.Join(a.Vals, ",")
-		}
-	}
-	return ""
 }
 
 var blank = regexp.MustCompile(`^\s*$`)

@@ -173,8 +173,8 @@ func (tx *Tx) deleteLinkRec(l LinkID) (linkRec, error) {
 	}
 	for _, k := range [][]byte{
 		linkKey(l), adjKey(r.A, r.B), adjKey(r.B, r.A),
-		keys.Key(obsLinkPrefix(r.Obs)).Uint(uint64(l)),
-		keys.Key(sourceLinkPrefix(r.Source)).Uint(uint64(l)),
+		obsLinkKey(r.Obs, l),
+		sourceLinkKey(r.Source, l),
 	} {
 		if err := tx.txn.Delete(k); err != nil {
 			return r, err

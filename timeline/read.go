@@ -86,8 +86,8 @@ func ReadTx(tx *identity.Tx, c identity.CustomerID, q Query) (Page, error) {
 			page.Events = append(page.Events, e)
 		}
 	}
-	if _, more, err := m.peek(); err != nil || !more {
-		return page, err
+	if m.pick() == nil {
+		return page, nil
 	}
 	last := page.Events[len(page.Events)-1]
 	page.Next = encodeCursor(position{nanos(last.Time), last.ID}, q.Newest)
@@ -212,11 +212,6 @@ func (m *merger) pick() *head {
 		}
 	}
 	return best
-}
-
-func (m *merger) peek() (*head, bool, error) {
-	h := m.pick()
-	return h, h != nil, nil
 }
 
 func (m *merger) next() (Event, bool, error) {
