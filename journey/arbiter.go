@@ -1,7 +1,6 @@
 package journey
 
 import (
-	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -188,7 +187,7 @@ func (a *Arbiter) decide(s *Situation, cands []Candidate) Decision {
 	if len(left) > 0 {
 		w := left[0]
 		for _, c := range left[1:] {
-			if cmp.Compare(c.Priority, w.Priority) > 0 {
+			if c.Priority > w.Priority {
 				w = c
 			}
 		}

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"encoding/binary"
 	"errors"
@@ -346,10 +347,12 @@ func (k *batchKV) writable() bool                           { return true }
 // may change a counter behind NextSequence's back.
 func (k *batchKV) touch(key, end []byte) {
 	seq := byte(keys.Seq)
-	switch {
-	case end == nil && len(key) > 0 && key[0] != seq:
-	case end != nil && (key[0] > seq || (end[0] < seq || end[0] == seq && len(end) == 1)):
-	default:
+	if end == nil {
+		k.seqDirty = k.seqDirty || keys.TableOf(key) == keys.Seq
+		return
+	}
+	// [key, end) meets the table iff key < {seq+1} and end > {seq}.
+	if bytes.Compare(key, []byte{seq + 1}) < 0 && bytes.Compare(end, []byte{seq}) > 0 {
 		k.seqDirty = true
 	}
 }
