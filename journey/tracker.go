@@ -57,7 +57,7 @@ func (t *Tracker) JourneysTx(tx *identity.Tx, c identity.CustomerID) ([]Journey,
 	if err != nil {
 		return nil, err
 	}
-	return Group(live, page.Events, &t.opts, t.now()), nil
+	return t.Group(live, page.Events), nil
 }
 
 // OpenJourneys returns a customer's open journeys, newest first.
@@ -73,4 +73,10 @@ func (t *Tracker) OpenJourneys(ctx context.Context, c identity.CustomerID) ([]Jo
 		}
 	}
 	return out, nil
+}
+
+// Group groups a customer's events as the tracker does, with its options
+// and as of its clock: for layers that have already read the events.
+func (t *Tracker) Group(c identity.CustomerID, events []timeline.Event) []Journey {
+	return Group(c, events, &t.opts, t.now())
 }

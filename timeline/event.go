@@ -73,7 +73,14 @@ const (
 	Note       Type = "note"
 	Survey     Type = "survey"
 	Payment    Type = "payment"
+	// HandoffAck records that the receiving side took over a handoff; its
+	// Attrs[AttrHandoff] names the handoff event.
+	HandoffAck Type = "handoff_ack"
 )
+
+// AttrHandoff is the attribute of a [HandoffAck] event that names the
+// handoff event it acknowledges.
+const AttrHandoff = "handoff"
 
 // Fact is something the customer provided: an order number, an account
 // number, the issue. The next agent must not ask for it again.
@@ -194,7 +201,7 @@ func (l Limits) withDefaults() Limits {
 
 var (
 	builtinChannels = []Channel{Voice, Chat, Email, SMS, WhatsApp, Web, App, SystemChannel}
-	builtinTypes    = []Type{Message, CallStart, CallEnd, EmailMsg, Transfer, Handoff, Resolution, Decision, Note, Survey, Payment}
+	builtinTypes    = []Type{Message, CallStart, CallEnd, EmailMsg, Transfer, Handoff, Resolution, Decision, Note, Survey, Payment, HandoffAck}
 	socialChannel   = regexp.MustCompile(`^social:[a-z0-9_-]{1,32}$`)
 	keyName         = regexp.MustCompile(`^[a-z][a-z0-9_.-]{0,63}$`)
 )

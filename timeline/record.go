@@ -63,7 +63,7 @@ func encodeEvent(e *Event) []byte {
 }
 
 func decodeEvent(b []byte, e *Event) error {
-	r := enc.NewReader(b)
+	r := enc.NewSharedReader(b)
 	e.Channel, e.Direction = Channel(r.String()), Direction(r.String())
 	e.Actor = Actor{Kind: ActorKind(r.String()), ID: r.String()}
 	e.Type, e.Text, e.Intent = Type(r.String()), r.String(), r.String()
@@ -73,9 +73,15 @@ func decodeEvent(b []byte, e *Event) error {
 	}
 	e.Case = r.String()
 	for n := r.Uint(); n > 0 && r.Err() == nil; n-- {
+		if e.Facts == nil {
+			e.Facts = make([]Fact, 0, min(n, 64))
+		}
 		e.Facts = append(e.Facts, Fact{Key: r.String(), Value: r.String()})
 	}
 	for n := r.Uint(); n > 0 && r.Err() == nil; n-- {
+		if e.Actions == nil {
+			e.Actions = make([]Action, 0, min(n, 64))
+		}
 		e.Actions = append(e.Actions, Action{Name: r.String(), Outcome: r.String()})
 	}
 	for n := r.Uint(); n > 0 && r.Err() == nil; n-- {

@@ -62,10 +62,18 @@ func (w *Writer) Strings(ss []string) {
 type Reader struct {
 	b   []byte
 	err error
+	// whole is the input as one string when strings share it (see
+	// NewSharedReader); r.b is always a suffix of it.
+	whole string
 }
 
-// NewReader reads from b.
+// NewReader reads from b. Every string read is a new allocation.
 func NewReader(b []byte) *Reader { return &Reader{b: b} }
+
+// NewSharedReader reads from b with one allocation for all strings: they
+// are substrings of one copy of b, which stays alive as long as any of
+// them does. For records whose strings live and die together.
+func NewSharedReader(b []byte) *Reader { return &Reader{b: b, whole: string(b)} }
 
 // Err returns the first decoding error.
 func (r *Reader) Err() error { return r.err }
@@ -149,7 +157,13 @@ func (r *Reader) String() string {
 		r.fail()
 		return ""
 	}
-	s := string(r.b[:n])
+	var s string
+	if r.whole != "" {
+		off := len(r.whole) - len(r.b)
+		s = r.whole[off : off+int(n)]
+	} else {
+		s = string(r.b[:n])
+	}
 	r.b = r.b[n:]
 	return s
 }

@@ -1,0 +1,517 @@
+package handoff
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+	"unicode/utf8"
+
+	"github.com/threadline/threadline/identity"
+	"github.com/threadline/threadline/journey"
+	"github.com/threadline/threadline/timeline"
+)
+
+// Options configures a [Builder]. The zero value means the defaults.
+type Options struct {
+	// RecentTurns is how many recent messages a packet carries verbatim.
+	// Default: 6.
+	RecentTurns int
+	// TurnChars bounds each recent message, in characters; longer ones are
+	// cut and end in "…". Default: 500.
+	TurnChars int
+	// MaxFacts bounds the distinct facts a packet lists: the current
+	// issue's first, then the newest others. Default: 100.
+	MaxFacts int
+	// TextBudget is the length, in characters, the summary text must fit.
+	// Default: 400.
+	TextBudget int
+	// NegativeAt is the sentiment score at or below which the issue's
+	// first such event is a "very_negative" moment. Default: -0.6.
+	NegativeAt float64
+	// AckTimeout is how long a handoff may stay unacknowledged before it
+	// counts as lost. Default: 15 minutes.
+	AckTimeout time.Duration
+	// Summarizer writes the packet's summary text; nil means
+	// [TextSummarizer], which needs no network and no model.
+	Summarizer Summarizer
+	// Clock stamps packets and handoff records and decides lost handoffs.
+	// Default: time.Now. Give it the clock of the journey tracker so
+	// abandonment and elapsed times agree.
+	Clock func() time.Time
+}
+
+// ErrInvalidOptions is returned by [New] for options out of range.
+var ErrInvalidOptions = errors.New("handoff: invalid options")
+
+func (o *Options) ensureDefaults() error {
+	if o.RecentTurns < 0 || o.TurnChars < 0 || o.MaxFacts < 0 || o.TextBudget < 0 || o.AckTimeout < 0 ||
+		o.NegativeAt < -1 || o.NegativeAt > 1 {
+		return fmt.Errorf("%w: negative limits or NegativeAt outside [-1, 1]", ErrInvalidOptions)
+	}
+	def := func(v *int, d int) {
+		if *v == 0 {
+			*v = d
+		}
+	}
+	def(&o.RecentTurns, 6)
+	def(&o.TurnChars, 500)
+	def(&o.MaxFacts, 100)
+	def(&o.TextBudget, 400)
+	if o.NegativeAt == 0 {
+		o.NegativeAt = -0.6
+	}
+	if o.AckTimeout == 0 {
+		o.AckTimeout = 15 * time.Minute
+	}
+	if o.Summarizer == nil {
+		o.Summarizer = TextSummarizer{}
+	}
+	if o.Clock == nil {
+		o.Clock = time.Now
+	}
+	return nil
+}
+
+// Builder builds handoff packets and records handoffs. It is safe for
+// concurrent use.
+type Builder struct {
+	tr   *journey.Tracker
+	opts Options
+}
+
+// New returns a builder over a journey tracker (and through it the
+// timeline and identity graph). opts may be nil for the defaults.
+func New(tr *journey.Tracker, opts *Options) (*Builder, error) {
+	b := &Builder{tr: tr}
+	if opts != nil {
+		b.opts = *opts
+	}
+	if err := b.opts.ensureDefaults(); err != nil {
+		return nil, err
+	}
+	return b, nil
+}
+
+// EndpointKind says what sits at one end of a handoff.
+type EndpointKind string
+
+// Endpoint kinds.
+const (
+	Bot   EndpointKind = "bot"
+	Agent EndpointKind = "agent"
+	Queue EndpointKind = "queue"
+)
+
+// Endpoint is one side of a handoff: a channel and who answers there.
+type Endpoint struct {
+	Channel timeline.Channel `json:"channel"`
+	Kind    EndpointKind     `json:"kind"`
+	ID      string           `json:"id,omitempty"` // the bot, agent or queue
+}
+
+func (e Endpoint) String() string {
+	s := string(e.Channel) + " " + string(e.Kind)
+	if e.ID != "" {
+		s += " " + e.ID
+	}
+	return s
+}
+
+// Request says which handoff a packet is for.
+type Request struct {
+	From, To Endpoint
+	Reason   string
+	// Journey picks the issue by journey ID; empty means the customer's
+	// most recent open journey.
+	Journey string
+}
+
+// ErrInvalidRequest is wrapped by every [*RequestError].
+var ErrInvalidRequest = errors.New("handoff: invalid request")
+
+// ErrUnknownJourney is returned for a Request.Journey the customer does
+// not have.
+var ErrUnknownJourney = errors.New("handoff: unknown journey")
+
+// RequestError names the request field that is wrong and why.
+type RequestError struct {
+	Field, Reason string
+}
+
+func (e *RequestError) Error() string {
+	return fmt.Sprintf("handoff: invalid request: %s: %s", e.Field, e.Reason)
+}
+
+// Unwrap makes errors.Is(err, ErrInvalidRequest) true.
+func (e *RequestError) Unwrap() error { return ErrInvalidRequest }
+
+const maxField = 256
+
+// check validates a request; full requires what recording a handoff needs.
+func (r *Request) check(full bool) error {
+	for _, f := range []struct {
+		name, v  string
+		required bool
+	}{
+		{"from.channel", string(r.From.Channel), full}, {"from.id", r.From.ID, false},
+		{"to.channel", string(r.To.Channel), full}, {"to.id", r.To.ID, false},
+		{"reason", r.Reason, full}, {"journey", r.Journey, false},
+	} {
+		switch {
+		case f.required && f.v == "":
+			return &RequestError{f.name, "required"}
+		case len(f.v) > maxField:
+			return &RequestError{f.name, fmt.Sprintf("%d bytes, at most %d", len(f.v), maxField)}
+		case !utf8.ValidString(f.v):
+			return &RequestError{f.name, "invalid UTF-8"}
+		}
+	}
+	for _, e := range []struct {
+		name string
+		k    EndpointKind
+	}{{"from.kind", r.From.Kind}, {"to.kind", r.To.Kind}} {
+		if (e.k != "" || full) && e.k != Bot && e.k != Agent && e.k != Queue {
+			return &RequestError{e.name, fmt.Sprintf("%q: want bot, agent or queue", e.k)}
+		}
+	}
+	return nil
+}
+
+// Build returns the packet for customer c at the handoff req describes,
+// without recording anything. An unknown or forgotten customer returns an
+// error wrapping [identity.ErrNotFound]; a customer without events gets a
+// packet with no Issue and empty sections.
+func (b *Builder) Build(ctx context.Context, c identity.CustomerID, req Request) (*Packet, error) {
+	if err := req.check(false); err != nil {
+		return nil, err
+	}
+	var p *Packet
+	err := b.tr.Timeline().Graph().View(ctx, func(tx *identity.Tx) error {
+		s, err := b.read(tx, c)
+		if err == nil {
+			p, err = b.packet(s, req)
+		}
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	b.summarize(ctx, p)
+	return p, nil
+}
+
+// situation is what a packet is built from: read in one transaction.
+type situation struct {
+	cust     *identity.Customer
+	events   []timeline.Event
+	journeys []journey.Journey
+	now      time.Time
+}
+
+func (b *Builder) read(tx *identity.Tx, c identity.CustomerID) (*situation, error) {
+	cust, err := tx.Customer(c)
+	if err != nil {
+		return nil, err
+	}
+	page, err := timeline.ReadTx(tx, cust.ID, timeline.Query{})
+	if err != nil {
+		return nil, err
+	}
+	return &situation{cust: cust, events: page.Events, journeys: b.tr.Group(cust.ID, page.Events),
+		now: b.opts.Clock().UTC()}, nil
+}
+
+// current returns the journey a request is about, or nil.
+func (s *situation) current(id string) (*journey.Journey, error) {
+	for i := len(s.journeys) - 1; i >= 0; i-- {
+		j := &s.journeys[i]
+		if (id == "" && j.State == journey.Open) || (id != "" && j.ID == id) {
+			return j, nil
+		}
+	}
+	if id != "" {
+		return nil, fmt.Errorf("%w: %q of customer %s", ErrUnknownJourney, id, s.cust.ID)
+	}
+	return nil, nil
+}
+
+func (b *Builder) packet(s *situation, req Request) (*Packet, error) {
+	j, err := s.current(req.Journey)
+	if err != nil {
+		return nil, err
+	}
+	in := map[string]bool{}
+	if j != nil {
+		for _, id := range j.Events {
+			in[id] = true
+		}
+	}
+	issue := s.inJourney(in)
+	acks := acknowledgements(s.events)
+	p := &Packet{
+		Customer:  s.cust.ID,
+		Name:      displayName(s.cust),
+		Verified:  verified(s.cust),
+		Consent:   consent(s.cust, req.To.Channel),
+		Provided:  b.provided(s.events, in),
+		Tried:     tried(j),
+		Sentiment: b.sentiment(issue),
+		Promises:  promises(issue),
+		Why:       Reason{Reason: req.Reason, From: req.From, To: req.To},
+		Recent:    b.recent(s.events),
+		Built:     s.now,
+	}
+	if j != nil {
+		p.Issue = b.issue(j, issue, acks, s.now)
+	}
+	p.Routing = routing(s, p, j, issue)
+	p.Digest, err = digest(p)
+	return p, err
+}
+
+// inJourney returns the events of the current journey, in order.
+func (s *situation) inJourney(in map[string]bool) []*timeline.Event {
+	out := make([]*timeline.Event, 0, len(in))
+	for i := range s.events {
+		if in[s.events[i].ID] {
+			out = append(out, &s.events[i])
+		}
+	}
+	return out
+}
+
+func displayName(c *identity.Customer) string {
+	if a, ok := c.Attributes[identity.AttrFullName]; ok {
+		return a.Value
+	}
+	given, family := c.Attributes[identity.AttrGivenName].Value, c.Attributes[identity.AttrFamilyName].Value
+	switch {
+	case given != "" && family != "":
+		return given + " " + family
+	default:
+		return given + family
+	}
+}
+
+func verified(c *identity.Customer) []VerifiedID {
+	out := []VerifiedID{}
+	for _, id := range c.Verified() {
+		out = append(out, VerifiedID{Identifier: id.String(), Kind: string(id.Kind), Source: id.VerifiedSource, At: id.VerifiedAt})
+	}
+	return out
+}
+
+func consent(c *identity.Customer, ch timeline.Channel) []Consent {
+	out := []Consent{}
+	for _, s := range c.Consent {
+		if ch == "" || s.Channel == string(ch) || s.Channel == "*" {
+			out = append(out, Consent{Purpose: s.Purpose, Channel: s.Channel, Granted: s.Granted})
+		}
+	}
+	return out
+}
+
+// provided lists distinct facts (by key and value), each with where and
+// when it was first given; verified if any giving was verified.
+func (b *Builder) provided(events []timeline.Event, in map[string]bool) []Fact {
+	type kv struct{ k, v string }
+	idx := map[kv]int{}
+	all := []Fact{}
+	for _, e := range events {
+		if e.Actor.Kind != timeline.Customer {
+			continue
+		}
+		for _, f := range e.Facts {
+			if i, ok := idx[kv{f.Key, f.Value}]; ok {
+				all[i].Verified = all[i].Verified || e.Verified
+				all[i].Current = all[i].Current || in[e.ID]
+				continue
+			}
+			idx[kv{f.Key, f.Value}] = len(all)
+			all = append(all, Fact{Key: f.Key, Value: f.Value, Channel: e.Channel, At: e.Time, Verified: e.Verified, Current: in[e.ID]})
+		}
+	}
+	if len(all) <= b.opts.MaxFacts {
+		return all
+	}
+	// Keep the current issue's facts, then the newest others; show oldest first.
+	order := make([]int, len(all))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(x, y int) int {
+		switch {
+		case all[x].Current != all[y].Current:
+			if all[x].Current {
+				return -1
+			}
+			return 1
+		default:
+			return y - x
+		}
+	})
+	keep := order[:b.opts.MaxFacts]
+	slices.Sort(keep)
+	out := make([]Fact, len(keep))
+	for i, k := range keep {
+		out[i] = all[k]
+	}
+	return out
+}
+
+func tried(j *journey.Journey) []Attempt {
+	out := []Attempt{}
+	if j == nil {
+		return out
+	}
+	for _, a := range j.Attempts {
+		if a.Outcome != Pending {
+			out = append(out, Attempt{Action: a.Name, Outcome: a.Outcome, By: a.Actor.Kind, ByID: a.Actor.ID, Channel: a.Channel, At: a.Time})
+		}
+	}
+	return out
+}
+
+// promises are the issue's pending actions that no later attempt of the
+// same action settled.
+func promises(issue []*timeline.Event) []Promise {
+	out := []Promise{}
+	for _, e := range issue {
+		if e.Actor.Kind == timeline.Customer {
+			continue
+		}
+		for _, a := range e.Actions {
+			out = slices.DeleteFunc(out, func(p Promise) bool { return p.Action == a.Name })
+			if a.Outcome == Pending {
+				due, _ := time.Parse(time.RFC3339, e.Attrs[AttrDue])
+				out = append(out, Promise{Action: a.Name, By: e.Actor.Kind, ByID: e.Actor.ID, Channel: e.Channel, At: e.Time, Due: due.UTC()})
+			}
+		}
+	}
+	return out
+}
+
+const trendBand = 0.2
+
+func (b *Builder) sentiment(issue []*timeline.Event) Sentiment {
+	s := Sentiment{Moments: []Moment{}}
+	veryNegative := false
+	for _, e := range issue {
+		if m := e.Attrs[AttrMoment]; m != "" {
+			s.Moments = append(s.Moments, Moment{Kind: m, At: e.Time, Channel: e.Channel, Text: b.cut(e.Text)})
+		}
+		if e.Sentiment == nil {
+			continue
+		}
+		if !s.Known {
+			s.Known, s.Start = true, *e.Sentiment
+		}
+		s.Now = *e.Sentiment
+		if !veryNegative && s.Now <= b.opts.NegativeAt {
+			veryNegative = true
+			s.Moments = append(s.Moments, Moment{Kind: "very_negative", At: e.Time, Channel: e.Channel, Text: b.cut(e.Text)})
+		}
+	}
+	if s.Known {
+		switch d := s.Now - s.Start; {
+		case d > trendBand:
+			s.Trend = "improving"
+		case d < -trendBand:
+			s.Trend = "worsening"
+		default:
+			s.Trend = "steady"
+		}
+	}
+	return s
+}
+
+// recent returns the last turns of the conversation across channels.
+func (b *Builder) recent(events []timeline.Event) []Turn {
+	out := []Turn{}
+	for i := len(events) - 1; i >= 0 && len(out) < b.opts.RecentTurns; i-- {
+		e := &events[i]
+		if e.Text == "" || e.Actor.Kind == timeline.System || (e.Type != timeline.Message && e.Type != timeline.EmailMsg) {
+			continue
+		}
+		out = append(out, Turn{At: e.Time, Channel: e.Channel, By: e.Actor.Kind, ByID: e.Actor.ID, Text: b.cut(e.Text)})
+	}
+	slices.Reverse(out)
+	return out
+}
+
+// cut bounds a text to Options.TurnChars characters.
+func (b *Builder) cut(s string) string { return truncate(s, b.opts.TurnChars) }
+
+// truncate cuts s to at most n characters, the last being "…".
+func truncate(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	if n <= 0 {
+		return ""
+	}
+	r := []rune(s)
+	return string(r[:n-1]) + "…"
+}
+
+// issueSummaryChars bounds an issue summary taken from a message.
+const issueSummaryChars = 120
+
+func (b *Builder) issue(j *journey.Journey, issue []*timeline.Event, acks map[string]ack, now time.Time) *Issue {
+	is := &Issue{Journey: j.ID, Intent: j.Intent, Case: j.Case, Started: j.Start, Elapsed: Duration(now.Sub(j.Start)),
+		Channels: slices.Clone(j.Channels), Contacts: j.Contacts, Handoffs: []Past{}}
+	if is.Channels == nil {
+		is.Channels = []timeline.Channel{}
+	}
+	for _, e := range issue {
+		switch {
+		case e.Actor.Kind == timeline.Customer && is.Summary == "":
+			is.Summary = truncate(e.Text, issueSummaryChars)
+		case e.Type == timeline.Handoff:
+			r := recordOf(e, acks, now, b.opts.AckTimeout)
+			is.Handoffs = append(is.Handoffs, Past{ID: r.ID, At: r.At, From: r.From.Channel, To: r.To.Channel, Reason: r.Reason, State: r.State})
+		}
+	}
+	for _, e := range issue {
+		for _, f := range e.Facts {
+			if f.Key == FactIssue && e.Actor.Kind == timeline.Customer {
+				is.Summary = f.Value
+			}
+		}
+	}
+	return is
+}
+
+// FactIssue is the fact key a customer's own statement of the problem uses
+// (e.g. "double charge on invoice 4411"); it becomes the issue summary.
+const FactIssue = "issue"
+
+// digest hashes the packet's content: everything but the summary, which a
+// model may word differently each time, and the fields derived from it.
+func digest(p *Packet) (string, error) {
+	c := *p
+	c.Summary, c.SummaryError, c.HandoffID, c.Digest = "", "", "", ""
+	blob, err := json.Marshal(&c)
+	if err != nil {
+		return "", fmt.Errorf("handoff: encode packet: %w", err)
+	}
+	sum := sha256.Sum256(blob)
+	return hex.EncodeToString(sum[:]), nil
+}
+
+// summarize writes the summary text, falling back to the built-in text
+// when a configured summarizer fails.
+func (b *Builder) summarize(ctx context.Context, p *Packet) {
+	text, err := b.opts.Summarizer.Summarize(ctx, p, b.opts.TextBudget)
+	if err == nil {
+		p.Summary = truncate(text, b.opts.TextBudget)
+		return
+	}
+	p.SummaryError = err.Error()
+	p.Summary, _ = TextSummarizer{}.Summarize(ctx, p, b.opts.TextBudget)
+}
