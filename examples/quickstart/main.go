@@ -2,9 +2,8 @@
 // embedded store and prints what Threadline resolved at each step: the
 // four live tests (context-shift, handoff, collision, continuity) and the
 // journey metrics at the end.
-//
-// Handoff packets (package handoff) are not built yet; the handoff step
-// shows what the journey already holds for the next agent.
+// At every channel switch it prints the handoff packet's text: what the
+// next agent or bot reads first.
 package main
 
 import (
@@ -14,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/threadline/threadline/handoff"
 	"github.com/threadline/threadline/identity"
 	"github.com/threadline/threadline/journey"
 	"github.com/threadline/threadline/store"
@@ -33,6 +33,7 @@ type world struct {
 	tl  *timeline.Timeline
 	tr  *journey.Tracker
 	arb *journey.Arbiter
+	b   *handoff.Builder
 	now time.Time
 }
 
@@ -57,6 +58,9 @@ func run(ctx context.Context) error {
 	}
 	w.tr = journey.NewTracker(w.tl, nil, clock)
 	w.arb = journey.NewArbiter(w.tr, journey.DefaultRules()...)
+	if w.b, err = handoff.New(w.tr, &handoff.Options{Clock: clock}); err != nil {
+		return err
+	}
 	fmt.Printf("Threadline quickstart: a fresh, durable store in %s\n", dir)
 
 	for _, step := range []func(context.Context) error{w.contextShift, w.handoff, w.collision, w.continuity, w.metrics} {
@@ -129,46 +133,80 @@ var (
 func (w *world) contextShift(ctx context.Context) error {
 	fmt.Println("\n1. Context-shift: Monday email, Wednesday chat. The thread survives the channel change.")
 	e := ev(w.at(0, "09:00"), timeline.Email, customer, timeline.EmailMsg, "I was charged twice for invoice 4411.", annEmail)
-	e.Facts = []timeline.Fact{{Key: "invoice", Value: "4411"}}
+	e.Facts = []timeline.Fact{{Key: "invoice", Value: "4411"}, {Key: handoff.FactIssue, Value: "double charge on invoice 4411"}}
 	e.Sentiment = timeline.Sentiment(-0.4)
 	if _, err := w.say(ctx, e); err != nil {
 		return err
 	}
-	c, err := w.say(ctx,
-		ev(w.at(2, "10:00"), timeline.Chat, customer, timeline.Message, "Any news on my double charge? (ann.lee@example.com)", annChat, annEmail))
+	// The email's From header gave her name: a profile attribute.
+	if _, err := w.g.Observe(ctx, identity.Observation{Source: "email", Time: w.now, Identifiers: []identity.Identifier{annEmail},
+		Attributes: map[string]string{identity.AttrFullName: "Ann Lee"}}); err != nil {
+		return err
+	}
+	chat := ev(w.at(2, "10:00"), timeline.Chat, customer, timeline.Message, "Any news on my double charge? (ann.lee@example.com)", annChat, annEmail)
+	chat.Sentiment = timeline.Sentiment(-0.5)
+	c, err := w.say(ctx, chat)
 	if err != nil {
 		return err
 	}
-	return w.printJourneys(ctx, c)
+	if err := w.printJourneys(ctx, c); err != nil {
+		return err
+	}
+	p, err := w.b.Build(ctx, c, handoff.Request{To: handoff.Endpoint{Channel: timeline.Chat, Kind: handoff.Bot, ID: "billy"}})
+	if err != nil {
+		return err
+	}
+	fmt.Printf("  Packet for chat bot billy: %s\n", p.Summary)
+	return nil
 }
 
 func (w *world) handoff(ctx context.Context) error {
 	fmt.Println("\n2. Handoff: the bot tries, then hands over to a human on the phone. Nothing is asked twice.")
 	attempt := ev(w.at(2, "10:02"), timeline.Chat, bot, timeline.Note, "Confirmed the duplicate charge; automatic refund failed.", annChat)
 	attempt.Actions = []timeline.Action{{Name: "confirm_charge", Outcome: "succeeded"}, {Name: "auto_refund", Outcome: "failed"}}
-	hand := ev(w.at(2, "10:03"), timeline.Chat, bot, timeline.Handoff, "Escalating to a billing agent by phone.", annChat)
-	hand.Direction = timeline.Internal
-	call := ev(w.at(3, "16:00"), timeline.Voice, customer, timeline.CallStart, "Ann calls from her phone and confirms her email.", annPhone, annEmail)
-	call.Verified = true
-	c, err := w.say(ctx, attempt, hand, call,
-		ev(w.at(3, "16:01"), timeline.Voice, agent, timeline.Message, "I can see your email and chat about invoice 4411.", annPhone))
+	c, err := w.say(ctx, attempt)
 	if err != nil {
 		return err
 	}
-	js, err := w.tr.OpenJourneys(ctx, c)
-	if err != nil || len(js) == 0 {
-		return fmt.Errorf("no open journey: %v", err)
+	w.now = w.at(2, "10:03")
+	p, err := w.b.Handoff(ctx, c, handoff.Request{
+		From:   handoff.Endpoint{Channel: timeline.Chat, Kind: handoff.Bot, ID: "billy"},
+		To:     handoff.Endpoint{Channel: timeline.Voice, Kind: handoff.Queue, ID: "billing"},
+		Reason: "automatic refund failed"})
+	if err != nil {
+		return err
 	}
-	j := js[0]
+	fmt.Printf("  Handoff %s recorded. Packet for the billing queue:\n    %s\n", p.HandoffID, p.Summary)
 	var facts, tried []string
-	for _, f := range j.Facts {
+	for _, f := range p.Provided {
 		facts = append(facts, f.Key+"="+f.Value+" (via "+string(f.Channel)+")")
 	}
-	for _, a := range j.Attempts {
-		tried = append(tried, a.Name+": "+a.Outcome+" (by "+string(a.Actor.Kind)+")")
+	for _, a := range p.Tried {
+		tried = append(tried, a.Action+": "+a.Outcome+" (by "+string(a.By)+")")
 	}
-	fmt.Printf("  What agent raj already knows from journey %s: provided %s; tried %s; %d handoff(s); channels %v.\n",
-		j.ID, strings.Join(facts, ", "), strings.Join(tried, ", "), j.Handoffs, j.Channels)
+	fmt.Printf("    Structured: provided %s; tried %s.\n", strings.Join(facts, ", "), strings.Join(tried, ", "))
+
+	call := ev(w.at(2, "10:05"), timeline.Voice, customer, timeline.CallStart, "Ann is connected by phone and confirms her email.", annPhone, annEmail)
+	call.Verified = true
+	if _, err := w.say(ctx, call); err != nil {
+		return err
+	}
+	if err := w.b.Acknowledge(ctx, c, p.HandoffID, agent); err != nil {
+		return err
+	}
+	promise := ev(w.at(2, "10:07"), timeline.Voice, agent, timeline.Message, "I can see your email and chat about invoice 4411. I will refund it by hand by tomorrow noon.", annPhone)
+	promise.Actions = []timeline.Action{{Name: "manual_refund", Outcome: handoff.Pending}}
+	promise.Attrs = map[string]string{handoff.AttrDue: w.at(3, "12:00").Format(time.RFC3339)}
+	if _, err := w.say(ctx, promise); err != nil {
+		return err
+	}
+	rs, err := w.b.Handoffs(ctx, c)
+	if err != nil {
+		return err
+	}
+	for _, r := range rs {
+		fmt.Printf("  Handoff %s: %s by %s %s, %s after it was made.\n", r.ID, r.State, r.AckedBy.Kind, r.AckedBy.ID, r.AckedAt.Sub(r.At))
+	}
 	return nil
 }
 
@@ -182,7 +220,7 @@ func (w *world) collision(ctx context.Context) error {
 		Consent: []identity.ConsentChange{{Purpose: "marketing", Channel: "email", Granted: true}, {Purpose: "service", Channel: "*", Granted: true}}}); err != nil {
 		return err
 	}
-	w.now = w.at(3, "18:00")
+	w.now = w.at(2, "18:00")
 	d, err := w.arb.Decide(ctx, c,
 		journey.Candidate{Name: "cart_promo", Kind: journey.Promotion, Channel: timeline.Email, Purpose: "marketing", Priority: 10, Reason: "cart abandoned"},
 		journey.Candidate{Name: "billing_callback", Kind: journey.Callback, Channel: timeline.Voice, Purpose: "service", Priority: 5, Reason: "refund failed"})
@@ -194,14 +232,21 @@ func (w *world) collision(ctx context.Context) error {
 }
 
 func (w *world) continuity(ctx context.Context) error {
-	fmt.Println("\n4. Continuity: the agent resolves it; Ann comes back two days later, then again a week later.")
-	c, err := w.say(ctx, ev(w.at(3, "18:30"), timeline.Voice, agent, timeline.Resolution, "Refund issued manually.", annPhone))
+	fmt.Println("\n4. Continuity: the agent resolves it on Thursday; Ann comes back two days later, then again a week later.")
+	done := ev(w.at(3, "09:00"), timeline.Voice, agent, timeline.Resolution, "Refund issued manually.", annPhone)
+	done.Actions = []timeline.Action{{Name: "manual_refund", Outcome: "succeeded"}}
+	c, err := w.say(ctx, done)
 	if err != nil {
 		return err
 	}
 	if _, err := w.say(ctx, ev(w.at(5, "09:00"), timeline.SMS, customer, timeline.Message, "The refund is not on my statement yet.", annPhone)); err != nil {
 		return err
 	}
+	p, err := w.b.Build(ctx, c, handoff.Request{To: handoff.Endpoint{Channel: timeline.SMS, Kind: handoff.Bot, ID: "billy"}})
+	if err != nil {
+		return err
+	}
+	fmt.Printf("  Packet for SMS bot billy: %s\n", p.Summary)
 	if _, err := w.say(ctx, ev(w.at(5, "09:05"), timeline.SMS, bot, timeline.Resolution, "It shows as pending; it clears tomorrow.", annPhone)); err != nil {
 		return err
 	}
