@@ -29,8 +29,8 @@ const (
 // always canonical (normalized); build one from raw input with [Parse] or
 // [New] and let the [Graph] normalize it.
 type Identifier struct {
-	Kind  Kind
-	Value string
+	Kind  Kind   `json:"kind"`
+	Value string `json:"value"`
 }
 
 // New returns an identifier of kind k with the raw value v (not yet
