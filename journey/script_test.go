@@ -82,7 +82,7 @@ func (s *script) dispatch(ctx context.Context, t *testing.T, d *datadriven.TestD
 		for _, a := range res {
 			cs[a.Customer] = true
 		}
-		return fmt.Sprintf("%d events -> %v\n", len(res), keys(cs)), nil
+		return fmt.Sprintf("%d events -> %v\n", len(res), customerSet(cs)), nil
 	case "consent":
 		id, err := identity.Parse(scripttest.Arg(d, "id"))
 		require.NoError(t, err)
@@ -187,7 +187,7 @@ func parseCandidate(t *testing.T, line string) journey.Candidate {
 	return c
 }
 
-func keys(m map[identity.CustomerID]bool) []identity.CustomerID {
+func customerSet(m map[identity.CustomerID]bool) []identity.CustomerID {
 	var out []identity.CustomerID
 	for k := range m {
 		out = append(out, k)

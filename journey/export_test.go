@@ -1,0 +1,27 @@
+package journey
+
+import (
+	"context"
+
+	"github.com/threadline/threadline/identity"
+)
+
+// LiveState returns a customer's journeys from its stored live state, and
+// whether that state is valid; when it is not, reads group the timeline.
+func (t *Tracker) LiveState(ctx context.Context, c identity.CustomerID) ([]Journey, bool, error) {
+	var out []Journey
+	var ok bool
+	err := t.tl.Graph().View(ctx, func(tx *identity.Tx) error {
+		live, err := tx.Resolve(c)
+		if err != nil {
+			return err
+		}
+		st, err := t.load(tx, live)
+		if err != nil || st == nil {
+			return err
+		}
+		out, ok = st.g.journeys(t.now()), true
+		return nil
+	})
+	return out, ok, err
+}
