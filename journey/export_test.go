@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/threadline/threadline/identity"
+	"github.com/threadline/threadline/timeline"
 )
 
 // LiveState returns a customer's journeys from its stored live state, and
@@ -24,4 +25,10 @@ func (t *Tracker) LiveState(ctx context.Context, c identity.CustomerID) ([]Journ
 		return nil
 	})
 	return out, ok, err
+}
+
+// Advance runs what the hook runs for one appended event of live customer
+// c, for benchmarking the hook alone.
+func (t *Tracker) Advance(tx *identity.Tx, c identity.CustomerID, e *timeline.Event) error {
+	return t.advance(tx, c, []*timeline.Event{e})
 }

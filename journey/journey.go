@@ -55,6 +55,17 @@ type Journey struct {
 	HumanInvolved bool
 
 	contactChannels []timeline.Channel // the channel of each contact, for siloed metrics
+	lostHandoffs    int                // handoffs followed by another before any agent or bot acted
+	handoffPending  bool               // no agent or bot has acted since the last handoff
+}
+
+// lost counts the journey's handoffs after which no agent or bot acted in
+// it (see [Metrics].LostHandoffs).
+func (j *Journey) lost() int {
+	if j.handoffPending {
+		return j.lostHandoffs + 1
+	}
+	return j.lostHandoffs
 }
 
 // Switch is a change of channel between two contacts of a journey.
@@ -152,8 +163,12 @@ func Group(c identity.CustomerID, events []timeline.Event, opts *Options, now ti
 		o = *opts
 	}
 	g := &grouper{opts: o.withDefaults(), customer: c}
-	sorted := slices.Clone(events)
-	slices.SortFunc(sorted, func(a, b timeline.Event) int { return compareEvents(&a, &b) })
+	cmp := func(a, b timeline.Event) int { return compareEvents(&a, &b) }
+	sorted := events // a timeline read is sorted already; the grouper keeps no pointer to an event
+	if !slices.IsSortedFunc(events, cmp) {
+		sorted = slices.Clone(events)
+		slices.SortFunc(sorted, cmp)
+	}
 	for i := range sorted {
 		g.add(&sorted[i])
 	}
@@ -258,6 +273,7 @@ func (b *building) take(e *timeline.Event, o Options) {
 	}
 	b.Events = append(b.Events, e.ID)
 	b.contact(e, o)
+	b.handoff(e)
 	switch e.Type {
 	case timeline.Handoff:
 		b.Handoffs++
@@ -273,6 +289,19 @@ func (b *building) take(e *timeline.Event, o Options) {
 	b.last = e.Time
 	if b.State != Resolved || e.Type == timeline.Resolution {
 		b.End = e.Time
+	}
+}
+
+// handoff tracks whether an agent or bot took up each handoff.
+func (b *building) handoff(e *timeline.Event) {
+	switch {
+	case e.Type == timeline.Handoff:
+		if b.handoffPending {
+			b.lostHandoffs++
+		}
+		b.handoffPending = true
+	case b.handoffPending && (e.Actor.Kind == timeline.Agent || e.Actor.Kind == timeline.Bot):
+		b.handoffPending = false
 	}
 }
 

@@ -25,6 +25,8 @@ type world struct {
 	tl  *timeline.Timeline
 	tr  *journey.Tracker
 	now time.Time
+	// events counts the events a benchmark fixture holds.
+	events int
 }
 
 func openWorld(t testing.TB, dir string, opts *journey.Options) *world {

@@ -179,6 +179,8 @@ func (b *building) encode(w *enc.Writer) {
 	w.Strings(j.Events)
 	w.Bool(j.HumanInvolved)
 	writeChannels(w, j.contactChannels)
+	w.Uint(uint64(j.lostHandoffs))
+	w.Bool(j.handoffPending)
 	writeTime(w, b.last)
 	w.String(string(b.lastChannel))
 	w.Uint(uint64(len(b.provided)))
@@ -216,6 +218,7 @@ func decodeBuilding(r *enc.Reader, c identity.CustomerID) *building {
 	j.ResolvedBy, j.Reopened = timeline.ActorKind(r.String()), int(r.Uint())
 	j.Events, j.HumanInvolved = r.Strings(), r.Bool()
 	j.contactChannels = readChannels(r)
+	j.lostHandoffs, j.handoffPending = int(r.Uint()), r.Bool()
 	b.last, b.lastChannel = readTime(r), timeline.Channel(r.String())
 	b.provided = map[string]time.Time{}
 	for n := r.Count(); n > 0; n-- {

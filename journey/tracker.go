@@ -65,18 +65,30 @@ func (t *Tracker) JourneysTx(tx *identity.Tx, c identity.CustomerID) ([]Journey,
 	if err != nil {
 		return nil, err
 	}
-	st, err := t.load(tx, live)
+	js, _, err := t.journeysOf(tx, live, t.now())
+	return js, err
+}
+
+// journeysOf returns the journeys of live customer c as of now, and how
+// many identifiers c has: from its live state when that is valid, else by
+// grouping its timeline.
+func (t *Tracker) journeysOf(tx *identity.Tx, c identity.CustomerID, now time.Time) ([]Journey, int, error) {
+	st, err := t.load(tx, c)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	if st != nil {
-		return st.g.journeys(t.now()), nil
+		return st.g.journeys(now), st.ids, nil
 	}
-	page, err := timeline.ReadTx(tx, live, timeline.Query{})
+	ids, err := tx.Identifiers(c)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
-	return Group(live, page.Events, &t.opts, t.now()), nil
+	page, err := timeline.ReadTx(tx, c, timeline.Query{})
+	if err != nil {
+		return nil, 0, err
+	}
+	return Group(c, page.Events, &t.opts, now), len(ids), nil
 }
 
 // OpenJourneys returns a customer's open journeys, newest first.
