@@ -55,6 +55,17 @@ type Journey struct {
 	HumanInvolved bool
 
 	contactChannels []timeline.Channel // the channel of each contact, for siloed metrics
+	lostHandoffs    int                // handoffs followed by another before any agent or bot acted
+	handoffPending  bool               // no agent or bot has acted since the last handoff
+}
+
+// lost counts the journey's handoffs after which no agent or bot acted in
+// it (see [Metrics].LostHandoffs).
+func (j *Journey) lost() int {
+	if j.handoffPending {
+		return j.lostHandoffs + 1
+	}
+	return j.lostHandoffs
 }
 
 // Switch is a change of channel between two contacts of a journey.
@@ -120,21 +131,27 @@ func (o Options) withDefaults() Options {
 	return o
 }
 
-// grouper assigns events, oldest first, to journeys.
+// grouper assigns events, oldest first, to journeys. [Group] runs one over
+// a whole timeline; the live state (see live.go) keeps one in the store and
+// feeds it each new event, so both paths share this code.
 type grouper struct {
 	opts     Options
 	customer identity.CustomerID
 	js       []*building
+	// lastTime and lastID place the last event added; lastID is "" before
+	// the first.
+	lastTime time.Time
+	lastID   string
 }
 
 // building is a journey under construction.
 type building struct {
 	Journey
-	last         time.Time       // last event
-	lastCustomer *timeline.Event // last customer event, for contact detection
-	provided     map[string]time.Time
-	awaitReply   bool // a contact started and no agent or bot has answered yet
-	openSwitch   int  // index+1 of the switch whose first reply is awaited; 0 for none
+	last        time.Time            // last event
+	lastChannel timeline.Channel     // channel of the last customer event; "" before the first
+	provided    map[string]time.Time // first time each fact key was given
+	awaitReply  bool                 // a contact started and no agent or bot has answered yet
+	openSwitch  int                  // index+1 of the switch whose first reply is awaited; 0 for none
 }
 
 // Group splits a customer's events (in any order) into journeys as of now.
@@ -146,30 +163,48 @@ func Group(c identity.CustomerID, events []timeline.Event, opts *Options, now ti
 		o = *opts
 	}
 	g := &grouper{opts: o.withDefaults(), customer: c}
-	sorted := slices.Clone(events)
-	slices.SortFunc(sorted, func(a, b timeline.Event) int {
-		if c := a.Time.Compare(b.Time); c != 0 {
-			return c
-		}
-		return strings.Compare(a.ID, b.ID)
-	})
-	for i := range sorted {
-		if sorted[i].Type != timeline.Decision { // decisions are about the customer, not a step of a journey
-			g.add(&sorted[i])
-		}
+	cmp := func(a, b timeline.Event) int { return compareEvents(&a, &b) }
+	sorted := events // a timeline read is sorted already; the grouper keeps no pointer to an event
+	if !slices.IsSortedFunc(events, cmp) {
+		sorted = slices.Clone(events)
+		slices.SortFunc(sorted, cmp)
 	}
+	for i := range sorted {
+		g.add(&sorted[i])
+	}
+	return g.journeys(now)
+}
+
+// compareEvents is the order journeys are grouped in: time, then event ID
+// (the timeline's read order).
+func compareEvents(a, b *timeline.Event) int { return comparePlace(a.Time, a.ID, b.Time, b.ID) }
+
+func comparePlace(at time.Time, aID string, bt time.Time, bID string) int {
+	if c := at.Compare(bt); c != 0 {
+		return c
+	}
+	return strings.Compare(aID, bID)
+}
+
+// journeys returns the journeys as of now: an open journey quiet for longer
+// than Gap is abandoned.
+func (g *grouper) journeys(now time.Time) []Journey {
 	out := make([]Journey, len(g.js))
 	for i, b := range g.js {
-		if b.State == Open && now.Sub(b.last) > g.opts.Gap {
-			b.State = Abandoned
-		}
 		out[i] = b.Journey
+		if b.State == Open && now.Sub(b.last) > g.opts.Gap {
+			out[i].State = Abandoned
+		}
 	}
 	return out
 }
 
-// add places one event.
+// add places one event, which must not be older than the events added
+// before it.
 func (g *grouper) add(e *timeline.Event) {
+	if e.Type == timeline.Decision { // decisions are about the customer, not a step of a journey
+		return
+	}
 	b := g.find(e)
 	if b == nil {
 		b = &building{Journey: Journey{ID: e.ID, Customer: g.customer, Intent: e.Intent, Case: e.Case,
@@ -177,7 +212,17 @@ func (g *grouper) add(e *timeline.Event) {
 		g.js = append(g.js, b)
 	}
 	b.take(e, g.opts)
+	g.lastTime, g.lastID = e.Time, e.ID
 }
+
+// precedes reports whether e comes after every event added so far, so that
+// adding it gives what grouping all of them anew would.
+func (g *grouper) precedes(e *timeline.Event) bool {
+	return g.lastID == "" || comparePlace(g.lastTime, g.lastID, e.Time, e.ID) < 0
+}
+
+// sortEvents sorts events into grouping order.
+func sortEvents(events []*timeline.Event) { slices.SortFunc(events, compareEvents) }
 
 // find returns the journey an event continues, or nil for a new one: the
 // journey with its case reference, else the latest compatible journey by
@@ -228,6 +273,7 @@ func (b *building) take(e *timeline.Event, o Options) {
 	}
 	b.Events = append(b.Events, e.ID)
 	b.contact(e, o)
+	b.handoff(e)
 	switch e.Type {
 	case timeline.Handoff:
 		b.Handoffs++
@@ -246,6 +292,19 @@ func (b *building) take(e *timeline.Event, o Options) {
 	}
 }
 
+// handoff tracks whether an agent or bot took up each handoff.
+func (b *building) handoff(e *timeline.Event) {
+	switch {
+	case e.Type == timeline.Handoff:
+		if b.handoffPending {
+			b.lostHandoffs++
+		}
+		b.handoffPending = true
+	case b.handoffPending && (e.Actor.Kind == timeline.Agent || e.Actor.Kind == timeline.Bot):
+		b.handoffPending = false
+	}
+}
+
 // contact counts inbound sessions and channel switches.
 func (b *building) contact(e *timeline.Event, o Options) {
 	if e.Actor.Kind != timeline.Customer {
@@ -258,9 +317,9 @@ func (b *building) contact(e *timeline.Event, o Options) {
 		}
 		return
 	}
-	prev := b.lastCustomer
-	b.lastCustomer = e
-	if prev != nil && prev.Channel == e.Channel && e.Time.Sub(b.last) < o.SessionGap {
+	prev := b.lastChannel
+	b.lastChannel = e.Channel
+	if prev == e.Channel && e.Time.Sub(b.last) < o.SessionGap {
 		return
 	}
 	b.Contacts++

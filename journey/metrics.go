@@ -88,21 +88,20 @@ type acc struct {
 }
 
 // Compute streams over every customer and returns one row per segment
-// value, sorted by segment. Memory holds one customer's events at a time
-// plus one duration per resolved journey (for exact percentiles).
+// value, sorted by segment. It reads each customer's live journey state
+// where it is valid and groups the customer's timeline otherwise. Memory
+// holds one customer's journeys (or events) at a time plus one duration
+// per resolved journey (for exact percentiles).
 func (t *Tracker) Compute(ctx context.Context, w Window, by Segment) ([]Metrics, error) {
 	rows := map[string]*acc{}
 	now := t.now()
 	err := t.tl.Graph().Customers(ctx, func(tx *identity.Tx, c identity.CustomerID) error {
-		ids, err := tx.Identifiers(c)
+		js, ids, err := t.journeysOf(tx, c, now)
 		if err != nil {
 			return err
 		}
-		page, err := timeline.ReadTx(tx, c, timeline.Query{})
-		if err != nil {
-			return err
-		}
-		for _, j := range Group(c, page.Events, &t.opts, now) {
+		for i := range js {
+			j := &js[i]
 			if !w.contains(j.Start) {
 				continue
 			}
@@ -120,9 +119,9 @@ func (t *Tracker) Compute(ctx context.Context, w Window, by Segment) ([]Metrics,
 				a = &acc{m: Metrics{Segment: key}}
 				rows[key] = a
 			}
-			a.add(j, page.Events)
+			a.add(j)
 			a.events += len(j.Events)
-			if len(ids) >= 2 {
+			if ids >= 2 {
 				a.coveredEvents += len(j.Events)
 			}
 		}
@@ -139,7 +138,7 @@ func (t *Tracker) Compute(ctx context.Context, w Window, by Segment) ([]Metrics,
 	return out, nil
 }
 
-func (a *acc) add(j Journey, events []timeline.Event) {
+func (a *acc) add(j *Journey) {
 	m := &a.m
 	m.Journeys++
 	m.Contacts += j.Contacts
@@ -177,45 +176,25 @@ func (a *acc) add(j Journey, events []timeline.Event) {
 	if len(j.RepeatAsks) > 0 {
 		a.repeatAsks++
 	}
-	perChannel := map[timeline.Channel]int{}
-	for _, ch := range j.contactChannels {
-		perChannel[ch]++
-	}
-	for _, n := range perChannel {
+	// Channel-siloed tickets: one per channel of the journey, "first
+	// contact resolution" when that channel saw one contact. Journeys have
+	// few contacts, so counting by scanning beats a map.
+	for i, ch := range j.contactChannels {
+		if slices.Contains(j.contactChannels[:i], ch) {
+			continue
+		}
 		a.tickets++
+		n := 0
+		for _, other := range j.contactChannels[i:] {
+			if other == ch {
+				n++
+			}
+		}
 		if n == 1 {
 			a.ticketsFCR++
 		}
 	}
-	m.LostHandoffs += lostHandoffs(j, events)
-}
-
-// lostHandoffs counts the journey's handoff events with no agent or bot
-// event after them in the journey.
-func lostHandoffs(j Journey, events []timeline.Event) int {
-	in := make(map[string]bool, len(j.Events))
-	for _, id := range j.Events {
-		in[id] = true
-	}
-	lost, pending := 0, false
-	for _, e := range events {
-		if !in[e.ID] {
-			continue
-		}
-		switch {
-		case e.Type == timeline.Handoff:
-			if pending {
-				lost++
-			}
-			pending = true
-		case pending && (e.Actor.Kind == timeline.Agent || e.Actor.Kind == timeline.Bot):
-			pending = false
-		}
-	}
-	if pending {
-		lost++
-	}
-	return lost
+	m.LostHandoffs += j.lost()
 }
 
 func rate(n, d int) float64 {

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/threadline/threadline/identity"
+	"github.com/threadline/threadline/internal/keys"
 	"github.com/threadline/threadline/journey"
 	"github.com/threadline/threadline/store"
 	"github.com/threadline/threadline/timeline"
@@ -230,4 +231,19 @@ func TestMetricsMatchGeneratedTruth(t *testing.T) {
 	windowed, err := tr.Compute(ctx, journey.Window{From: now.AddDate(0, 0, -7)}, journey.AllJourneys)
 	require.NoError(t, err)
 	require.Equal(t, want.Open, windowed[0].Journeys, "only the recent (open) journeys start in the last week")
+
+	// The metrics above came from the live state; without it Compute
+	// groups every timeline and must find the same.
+	_, valid, err := tr.LiveState(ctx, 1)
+	require.NoError(t, err)
+	require.True(t, valid)
+	require.NoError(t, db.Update(ctx, func(txn *store.Txn) error {
+		return txn.DeleteRange([]byte{byte(keys.JourneyState)}, []byte{byte(keys.JourneyState) + 1})
+	}))
+	_, valid, err = tr.LiveState(ctx, 1)
+	require.NoError(t, err)
+	require.False(t, valid)
+	regrouped, err := tr.Compute(ctx, journey.Window{}, journey.AllJourneys)
+	require.NoError(t, err)
+	require.Equal(t, got, regrouped)
 }

@@ -82,25 +82,61 @@ func (s *script) dispatch(ctx context.Context, t *testing.T, d *datadriven.TestD
 		for _, a := range res {
 			cs[a.Customer] = true
 		}
-		return fmt.Sprintf("%d events -> %v\n", len(res), keys(cs)), nil
+		return fmt.Sprintf("%d events -> %v\n", len(res), customerSet(cs)), nil
 	case "consent":
 		id, err := identity.Parse(scripttest.Arg(d, "id"))
 		require.NoError(t, err)
 		_, err = s.g.Observe(ctx, identity.Observation{Source: "preferences", Time: s.now, Identifiers: []identity.Identifier{id},
 			Consent: []identity.ConsentChange{{Purpose: scripttest.Arg(d, "purpose"), Channel: scripttest.Arg(d, "channel"), Granted: scripttest.Arg(d, "granted") == "yes"}}})
 		return "ok\n", err
-	case "journeys":
+	case "journeys", "open":
 		c, err := identity.ParseCustomerID(scripttest.Arg(d, "id"))
 		require.NoError(t, err)
-		js, err := s.tr.Journeys(ctx, c)
+		read := s.tr.Journeys
+		if d.Cmd == "open" {
+			read = s.tr.OpenJourneys
+		}
+		js, err := read(ctx, c)
 		if err != nil {
 			return "", err
 		}
 		var sb strings.Builder
+		if d.HasArg("live") {
+			_, valid, err := s.tr.LiveState(ctx, c)
+			require.NoError(t, err)
+			fmt.Fprintf(&sb, "live state: %s\n", map[bool]string{true: "valid", false: "stale (read from the timeline)"}[valid])
+		}
 		for _, j := range js {
 			formatJourney(&sb, j)
 		}
+		s.checkGroup(t, c, d.Cmd == "open", js)
 		return sb.String(), nil
+	case "unlink":
+		a, err := identity.Parse(scripttest.Arg(d, "a"))
+		require.NoError(t, err)
+		b, err := identity.Parse(scripttest.Arg(d, "b"))
+		require.NoError(t, err)
+		res, err := s.g.Unlink(ctx, identity.LinkSelector{Pair: [2]identity.Identifier{a, b}})
+		if err != nil {
+			return "", err
+		}
+		var sb strings.Builder
+		for _, sp := range res.Splits {
+			fmt.Fprintf(&sb, "%s split off %v\n", sp.Customer, sp.Parts)
+		}
+		return sb.String(), nil
+	case "forget":
+		c, err := identity.ParseCustomerID(scripttest.Arg(d, "id"))
+		require.NoError(t, err)
+		res, err := s.tl.Forget(ctx, c, identity.ForgetOptions{})
+		if err != nil {
+			return "", err
+		}
+		return fmt.Sprintf("forgot %d identifiers\n", len(res.Identifiers)), nil
+	case "refresh":
+		c, err := identity.ParseCustomerID(scripttest.Arg(d, "id"))
+		require.NoError(t, err)
+		return "ok\n", s.tr.Refresh(ctx, c)
 	case "decide":
 		c, err := identity.ParseCustomerID(scripttest.Arg(d, "id"))
 		require.NoError(t, err)
@@ -125,6 +161,28 @@ func (s *script) dispatch(ctx context.Context, t *testing.T, d *datadriven.TestD
 	}
 	t.Fatalf("unknown command %q", d.Cmd)
 	return "", nil
+}
+
+// checkGroup fails the test unless js equals Group over the customer's
+// stored timeline (only the open journeys, newest first, if open), so
+// every fixture checks the live state against the batch computation.
+func (s *script) checkGroup(t *testing.T, c identity.CustomerID, open bool, js []journey.Journey) {
+	ctx := context.Background()
+	page, err := s.tl.Read(ctx, c, timeline.Query{})
+	require.NoError(t, err)
+	live, err := s.g.Resolve(ctx, c)
+	require.NoError(t, err)
+	want := journey.Group(live, page.Events, nil, s.now)
+	if open {
+		var o []journey.Journey
+		for i := len(want) - 1; i >= 0; i-- {
+			if want[i].State == journey.Open {
+				o = append(o, want[i])
+			}
+		}
+		want = o
+	}
+	require.Equal(t, want, js, "journeys read differ from Group over the timeline")
 }
 
 func formatJourney(sb *strings.Builder, j journey.Journey) {
@@ -187,7 +245,7 @@ func parseCandidate(t *testing.T, line string) journey.Candidate {
 	return c
 }
 
-func keys(m map[identity.CustomerID]bool) []identity.CustomerID {
+func customerSet(m map[identity.CustomerID]bool) []identity.CustomerID {
 	var out []identity.CustomerID
 	for k := range m {
 		out = append(out, k)

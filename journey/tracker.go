@@ -8,10 +8,11 @@ import (
 	"github.com/threadline/threadline/timeline"
 )
 
-// Tracker reads journeys from a timeline. It is safe for concurrent use.
-// Journeys are derived from the stored timeline at read time, so they are
-// correct after merges and splits and agree across processes sharing the
-// store.
+// Tracker reads journeys from a timeline and keeps each customer's journeys
+// live in the store as events arrive (see [NewTracker]). It is safe for
+// concurrent use. Journeys read are always those [Group] makes of the
+// stored timeline, after late events, merges, splits and Forget too, and
+// agree across processes sharing the store.
 type Tracker struct {
 	tl   *timeline.Timeline
 	opts Options
@@ -21,6 +22,14 @@ type Tracker struct {
 // NewTracker returns a tracker over tl with grouping options (nil means
 // defaults). now is the clock used to decide abandonment; nil means
 // time.Now.
+//
+// The tracker attaches a [timeline.Hook] to tl (replacing one attached by
+// an earlier tracker), so that every Append of tl updates the live
+// journeys of the customers it touches in the same transaction, and
+// Forget erases them. Every process appending to the store should create
+// a tracker with the same options over its timeline: appends made without
+// one, or state kept with other options, are detected and reads then
+// group the timeline instead, which is correct but slower.
 func NewTracker(tl *timeline.Timeline, opts *Options, now func() time.Time) *Tracker {
 	t := &Tracker{tl: tl, now: now}
 	if opts != nil {
@@ -30,6 +39,7 @@ func NewTracker(tl *timeline.Timeline, opts *Options, now func() time.Time) *Tra
 	if t.now == nil {
 		t.now = time.Now
 	}
+	tl.Attach(hookName, liveHook{t})
 	return t
 }
 
@@ -47,17 +57,38 @@ func (t *Tracker) Journeys(ctx context.Context, c identity.CustomerID) ([]Journe
 	return out, err
 }
 
-// JourneysTx is [Tracker.Journeys] inside an identity transaction.
+// JourneysTx is [Tracker.Journeys] inside an identity transaction (read-only
+// or not; it never writes). It reads the customer's live state when that is
+// valid and groups the stored timeline otherwise.
 func (t *Tracker) JourneysTx(tx *identity.Tx, c identity.CustomerID) ([]Journey, error) {
 	live, err := tx.Resolve(c)
 	if err != nil {
 		return nil, err
 	}
-	page, err := timeline.ReadTx(tx, live, timeline.Query{})
+	js, _, err := t.journeysOf(tx, live, t.now())
+	return js, err
+}
+
+// journeysOf returns the journeys of live customer c as of now, and how
+// many identifiers c has: from its live state when that is valid, else by
+// grouping its timeline.
+func (t *Tracker) journeysOf(tx *identity.Tx, c identity.CustomerID, now time.Time) ([]Journey, int, error) {
+	st, err := t.load(tx, c)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
-	return t.Group(live, page.Events), nil
+	if st != nil {
+		return st.g.journeys(now), st.ids, nil
+	}
+	ids, err := tx.Identifiers(c)
+	if err != nil {
+		return nil, 0, err
+	}
+	page, err := timeline.ReadTx(tx, c, timeline.Query{})
+	if err != nil {
+		return nil, 0, err
+	}
+	return Group(c, page.Events, &t.opts, now), len(ids), nil
 }
 
 // OpenJourneys returns a customer's open journeys, newest first.

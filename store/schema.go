@@ -82,6 +82,17 @@ import "github.com/threadline/threadline/internal/keys"
 //	     key:   0x21 event:bytes
 //	     value: identifier, time and SHA-256 of the event's content (idempotent appends)
 //
+//	0x30 jstate       owner journey
+//	     key:   0x30 customer:uint                   live customer ID
+//	     value: live journey state: generation, grouping options, identifier count,
+//	            (time, event ID) of the last event grouped, the journeys under
+//	            construction (see journey/live.go)
+//	0x31 jclaim       owner journey
+//	     key:   0x31 identifier:bytes                "kind:value"
+//	     value: customer uvarint, generation uvarint: the live state that holds this
+//	            identifier's events; a state is valid only while every identifier
+//	            of its customer is claimed by it
+//
 // New tables are added here, in internal/keys, and nowhere else.
 
 // FormatKey renders an encoded key for humans, e.g. in test output:

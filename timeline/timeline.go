@@ -34,6 +34,7 @@ type Timeline struct {
 	g      *identity.Graph
 	v      validator
 	notify notify.Queue[Notice]
+	hooks  hooks
 }
 
 // Open returns the timeline kept beside graph g.
@@ -182,9 +183,13 @@ func (tl *Timeline) append(tx *identity.Tx, events []prepared) ([]Appended, erro
 		e.Time = fromNanos(p.at)
 		notices = append(notices, Notice{Customer: r.res.Customer, Event: e})
 	}
-	if len(notices) > 0 {
-		tx.Store().OnCommit(func() { tl.notify.Enqueue(notices...) })
+	if len(notices) == 0 {
+		return out, nil
 	}
+	if err := tl.hooks.each(func(h Hook) error { return h.Appended(tx, notices) }); err != nil {
+		return nil, err
+	}
+	tx.Store().OnCommit(func() { tl.notify.Enqueue(notices...) })
 	return out, nil
 }
 
@@ -250,12 +255,20 @@ func (tl *Timeline) Subscribe(c identity.CustomerID, fn func(Notice)) (cancel fu
 }
 
 // Forget erases a customer's events and then the customer itself (see
-// [identity.Graph.Forget]) in one transaction.
+// [identity.Graph.Forget]) in one transaction, after the attached hooks
+// have erased what they derived from them.
 func (tl *Timeline) Forget(ctx context.Context, c identity.CustomerID, opts identity.ForgetOptions) (identity.ForgetResult, error) {
 	var out identity.ForgetResult
 	err := tl.g.Update(ctx, func(tx *identity.Tx) error {
-		ids, err := tx.Identifiers(c)
+		live, err := tx.Resolve(c)
 		if err != nil {
+			return err
+		}
+		ids, err := tx.Identifiers(live)
+		if err != nil {
+			return err
+		}
+		if err := tl.hooks.each(func(h Hook) error { return h.Forgetting(tx, live, ids) }); err != nil {
 			return err
 		}
 		for _, id := range ids {

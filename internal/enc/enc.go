@@ -168,6 +168,18 @@ func (r *Reader) String() string {
 	return s
 }
 
+// Count reads the length of a list whose items each take at least one
+// byte, and fails (returning 0) if fewer bytes remain, so a corrupt count
+// cannot make a decoder loop or allocate without bound.
+func (r *Reader) Count() int {
+	n := r.Uint()
+	if n > uint64(len(r.b)) {
+		r.fail()
+		return 0
+	}
+	return int(n)
+}
+
 // Strings reads a counted list of strings.
 func (r *Reader) Strings() []string {
 	n := r.Uint()

@@ -35,6 +35,10 @@ const (
 	// Timeline tables: events per identifier.
 	Event   Table = 0x20
 	EventID Table = 0x21
+
+	// Journey tables: live journey state per customer.
+	JourneyState Table = 0x30
+	JourneyClaim Table = 0x31
 )
 
 // TableSpec describes one table for the key-schema document and for
@@ -70,6 +74,8 @@ var Tables = []TableSpec{
 	{Suppression, "suppress", "identity", "hmac:bytes", "time of the Forget that asked for suppression"},
 	{Event, "event", "timeline", "identifier:bytes time:int event:bytes", "the event record"},
 	{EventID, "eventid", "timeline", "event:bytes", "the event's identifier and time, and its content hash"},
+	{JourneyState, "jstate", "journey", "customer:uint", "live journey state: generation, options, identifier count, last event, journeys"},
+	{JourneyClaim, "jclaim", "journey", "identifier:bytes", "customer and generation of the live state holding the identifier's events"},
 }
 
 var names = func() map[Table]string {

@@ -1,0 +1,253 @@
+package journey_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/threadline/threadline/identity"
+	"github.com/threadline/threadline/journey"
+	"github.com/threadline/threadline/store"
+	"github.com/threadline/threadline/timeline"
+)
+
+// Benchmarks. Targets (issue 7), on 2 cores: Compute over 1M events at
+// least 200k events/s; the live-state update at most 20 µs per appended
+// event.
+//
+//	go test -run='^$' -bench=. -benchtime=3x ./journey/            # Compute
+//	go test -run='^$' -bench=Live -benchtime=20000x ./journey/     # appends
+//
+// Fixtures are built once per process on disk with NoSync (1M events take
+// about a minute); -short builds small ones only.
+
+// TestMain closes and removes the benchmark fixtures, which outlive one
+// benchmark so that -count and sub-benchmarks share them.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	for _, w := range benchWorlds {
+		w.db.Close()
+	}
+	for _, dir := range benchDirs {
+		os.RemoveAll(dir)
+	}
+	os.Exit(code)
+}
+
+var (
+	benchWorlds = map[string]*world{}
+	benchDirs   []string
+	benchStart  = time.Date(2025, 1, 6, 9, 0, 0, 0, time.UTC)
+)
+
+// benchWorld returns the fixture called name, building it with fill the
+// first time. live says whether a tracker is attached while filling, so
+// that appends keep live state.
+func benchWorld(b *testing.B, name string, live bool, fill func(w *world)) *world {
+	if w := benchWorlds[name]; w != nil {
+		return w
+	}
+	dir, err := os.MkdirTemp("", "journey-bench-")
+	if err != nil {
+		b.Fatal(err)
+	}
+	benchDirs = append(benchDirs, dir)
+	w := &world{now: benchStart.AddDate(5, 0, 0)}
+	clock := func() time.Time { return w.now }
+	if w.db, err = store.Open(dir, &store.Options{NoSync: true, CacheSize: 512 << 20}); err != nil {
+		b.Fatal(err)
+	}
+	if w.g, err = identity.Open(w.db, &identity.Options{Clock: clock}); err != nil {
+		b.Fatal(err)
+	}
+	if w.tl, err = timeline.Open(w.g, &timeline.Options{Clock: clock}); err != nil {
+		b.Fatal(err)
+	}
+	if live {
+		w.tr = journey.NewTracker(w.tl, nil, clock)
+	}
+	fill(w)
+	if !live {
+		w.tr = journey.NewTracker(w.tl, nil, clock)
+	}
+	benchWorlds[name] = w
+	return w
+}
+
+// fillPlans appends generated journeys (see genPlan) for customers until
+// the store holds at least events events; perCustomer bounds one
+// customer's journeys. It returns the number of events.
+func fillPlans(b *testing.B, w *world, events, perCustomer int) int {
+	ctx := context.Background()
+	r := rand.New(rand.NewPCG(1, 2))
+	var batch []timeline.Event
+	flush := func() {
+		if _, err := w.tl.Append(ctx, batch...); err != nil {
+			b.Fatal(err)
+		}
+		batch = batch[:0]
+	}
+	n := 0
+	for c := 0; n < events; c++ {
+		ids := []identity.Identifier{identity.New(identity.Email, fmt.Sprintf("c%d@example.com", c))}
+		if c%3 != 0 {
+			ids = append(ids, identity.New(identity.Account, fmt.Sprintf("crm:%d", c)))
+		}
+		for k := range 1 + r.IntN(perCustomer) {
+			p := genPlan(r)
+			begin := benchStart.Add(time.Duration(k)*20*24*time.Hour + time.Duration(r.IntN(600))*time.Minute)
+			evs := p.events(fmt.Sprintf("c%dj%d", c, k), begin, ids)
+			batch = append(batch, evs...)
+			n += len(evs)
+		}
+		if len(batch) >= 2000 {
+			flush()
+		}
+	}
+	if len(batch) > 0 {
+		flush()
+	}
+	return n
+}
+
+// BenchmarkCompute measures [journey.Tracker.Compute] over every customer
+// (1 to 3 journeys each, about 6 events per journey), in events per
+// second: source=live with the live state kept by appends (the normal
+// case), source=grouped without it (a store filled before any tracker was
+// attached: every customer's timeline is read and grouped), and
+// source=readonly, the baseline, reading every customer's timeline without
+// grouping or metrics.
+func BenchmarkCompute(b *testing.B) {
+	ctx := context.Background()
+	for _, size := range []int{10_000, 1_000_000} {
+		if size > 10_000 && testing.Short() {
+			continue
+		}
+		for _, source := range []string{"live", "grouped", "readonly"} {
+			b.Run(fmt.Sprintf("events=%s/source=%s", count(size), source), func(b *testing.B) {
+				live := source == "live"
+				w := benchWorld(b, fmt.Sprint("compute", size, live), live, func(w *world) { w.events = fillPlans(b, w, size, 3) })
+				b.ReportAllocs()
+				for b.Loop() {
+					var err error
+					if source == "readonly" {
+						err = w.g.Customers(ctx, func(tx *identity.Tx, c identity.CustomerID) error {
+							_, err := timeline.ReadTx(tx, c, timeline.Query{})
+							return err
+						})
+					} else {
+						_, err = w.tr.Compute(ctx, journey.Window{}, journey.FirstChannel)
+					}
+					if err != nil {
+						b.Fatal(err)
+					}
+				}
+				b.ReportMetric(float64(w.events)*float64(b.N)/b.Elapsed().Seconds(), "events/s")
+			})
+		}
+	}
+}
+
+func count(n int) string {
+	switch {
+	case n >= 1_000_000 && n%1_000_000 == 0:
+		return fmt.Sprintf("%dM", n/1_000_000)
+	case n >= 1000 && n%1000 == 0:
+		return fmt.Sprintf("%dk", n/1000)
+	}
+	return fmt.Sprint(n)
+}
+
+// errRollback ends a benchmark transaction without committing it.
+var errRollback = errors.New("rollback")
+
+// BenchmarkLiveAppend measures the cost the live state adds to an append
+// of one in-order event, for customers with about history events (1 to 3
+// journeys at 20 per 100 events). live=off appends with no tracker
+// attached; live=on with one (the hook runs in the Append); hook runs the
+// hook alone for the same event in a transaction that is rolled back, so
+// it includes an empty transaction's cost. Each iteration appends to the
+// next of the customers in turn, so in live=off and live=on every
+// customer's history grows by b.N/customers events during the run.
+func BenchmarkLiveAppend(b *testing.B) {
+	ctx := context.Background()
+	customers := 2000
+	if testing.Short() {
+		customers = 20
+	}
+	for _, history := range []int{20, 200} {
+		for _, mode := range []string{"off", "on", "hook"} {
+			b.Run(fmt.Sprintf("history=%d/live=%s", history, mode), func(b *testing.B) {
+				live := mode != "off"
+				w := benchWorld(b, fmt.Sprint("append", history, live), live, func(w *world) {
+					fillHistories(b, w, customers, history)
+				})
+				ids := make([]identity.Identifier, customers)
+				cs := make([]identity.CustomerID, customers)
+				for i := range ids {
+					ids[i] = identity.New(identity.Email, fmt.Sprintf("h%d@example.com", i))
+					c, err := w.g.Lookup(ctx, ids[i])
+					if err != nil {
+						b.Fatal(err)
+					}
+					cs[i] = c
+				}
+				at := benchStart.AddDate(4, 0, 0) // after every history
+				n := 0
+				b.ReportAllocs()
+				for b.Loop() {
+					i := n % customers
+					n++
+					e := timeline.Event{ID: fmt.Sprintf("%s-%d-%d", mode, b.N, n), Time: at.Add(time.Duration(n) * time.Second),
+						Channel: timeline.Chat, Direction: timeline.Inbound, Actor: timeline.Actor{Kind: timeline.Customer},
+						Type: timeline.Message, Intent: "billing", Text: "Hello again about my bill.",
+						Identifiers: ids[i : i+1]}
+					var err error
+					if mode == "hook" {
+						err = w.g.Update(ctx, func(tx *identity.Tx) error {
+							if err := w.tr.Advance(tx, cs[i], &e); err != nil {
+								return err
+							}
+							return errRollback
+						})
+						if errors.Is(err, errRollback) {
+							err = nil
+						}
+					} else {
+						_, err = w.tl.Append(ctx, e)
+					}
+					if err != nil {
+						b.Fatal(err)
+					}
+				}
+				if mode == "on" {
+					if _, ok, err := w.tr.LiveState(ctx, cs[0]); err != nil || !ok {
+						b.Fatalf("live state of %s not valid: %v", cs[0], err)
+					}
+				}
+			})
+		}
+	}
+}
+
+// fillHistories gives each customer about history events of generated
+// journeys, 20 days apart.
+func fillHistories(b *testing.B, w *world, customers, history int) {
+	ctx := context.Background()
+	r := rand.New(rand.NewPCG(3, 4))
+	for c := range customers {
+		ids := []identity.Identifier{identity.New(identity.Email, fmt.Sprintf("h%d@example.com", c))}
+		var evs []timeline.Event
+		for k := 0; len(evs) < history; k++ {
+			p := genPlan(r)
+			evs = append(evs, p.events(fmt.Sprintf("h%dj%d", c, k), benchStart.Add(time.Duration(k)*20*24*time.Hour), ids)...)
+		}
+		if _, err := w.tl.Append(ctx, evs...); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -1,0 +1,224 @@
+package journey
+
+import (
+	"context"
+	"errors"
+
+	"github.com/threadline/threadline/identity"
+	"github.com/threadline/threadline/store"
+	"github.com/threadline/threadline/timeline"
+)
+
+// Live journey state.
+//
+// A customer's journeys are kept in the store and brought up to date inside
+// the transaction of every Append (a [timeline.Hook]), so that reading them
+// costs one record rather than one pass over the timeline. The state is a
+// cache whose validity is proved by records in the store, so that every
+// process sharing the store agrees on it without identity knowing about
+// journeys:
+//
+//   - jstate/<customer> holds a grouper (the journeys under construction
+//     and the last event grouped), the grouping options, how many
+//     identifiers the customer had, and a generation unique in the store.
+//   - jclaim/<identifier> names the customer and generation of the state
+//     that holds that identifier's events.
+//
+// A state is valid when its options are the reader's, its customer has as
+// many identifiers as it was built over, and every one of them is claimed
+// by it. A merge (identifiers claimed by another state, or by none), a
+// split (fewer identifiers) and an identifier that left and came back (its
+// claim was taken by the state of the customer it joined meanwhile) all
+// fail the test, whichever process made them. Building a state claims its
+// identifiers and deletes the states whose claims it takes, so every
+// stored state holds all the claims of the identifiers it was built over;
+// Forget follows the claims of the forgotten identifiers to the only states
+// that can hold their events, and deletes them.
+//
+// An Append updates a valid state in place when its events for the
+// customer all come after the last event grouped: decode, add, encode, in
+// time linear in the size of the state, not of the timeline. Otherwise (no
+// state yet, an invalid one, or a late event) it rebuilds the state from
+// the timeline in the same transaction. Reads use a valid state and group
+// the timeline otherwise (after a merge or a split that no append has
+// followed yet); they never write, and are equal to [Group] over the stored
+// timeline either way.
+
+// hookName is the name the live state's hook is attached under, so that a
+// later tracker on the same timeline replaces it rather than doubling it.
+const hookName = "journey"
+
+// liveHook is the [timeline.Hook] that keeps the live state.
+type liveHook struct{ t *Tracker }
+
+// Appended updates the live state of every customer that received events.
+// Decisions are not grouped, but their identifiers may have merged
+// customers, so their customers' states are checked too.
+func (h liveHook) Appended(tx *identity.Tx, ns []timeline.Notice) error {
+	byCustomer := map[identity.CustomerID][]*timeline.Event{}
+	var order []identity.CustomerID
+	resolved := map[identity.CustomerID]identity.CustomerID{}
+	for i := range ns {
+		c, ok := resolved[ns[i].Customer]
+		if !ok {
+			var err error
+			if c, err = tx.Resolve(ns[i].Customer); err != nil {
+				return err
+			}
+			resolved[ns[i].Customer] = c
+		}
+		evs, seen := byCustomer[c]
+		if !seen {
+			order = append(order, c)
+		}
+		if ns[i].Event.Type != timeline.Decision { // not grouped (see grouper.add)
+			evs = append(evs, &ns[i].Event)
+		}
+		byCustomer[c] = evs
+	}
+	for _, c := range order {
+		if err := h.t.advance(tx, c, byCustomer[c]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Forgetting deletes the claims of the forgotten identifiers and the states
+// they lead to.
+func (h liveHook) Forgetting(tx *identity.Tx, c identity.CustomerID, ids []identity.Identifier) error {
+	for _, id := range ids {
+		if err := releaseClaim(tx.Store(), id, 0); err != nil {
+			return err
+		}
+	}
+	return tx.Store().Delete(stateKey(c))
+}
+
+// advance adds a customer's new events (any order, possibly none) to its
+// live state, or rebuilds the state when they cannot simply be added.
+func (t *Tracker) advance(tx *identity.Tx, c identity.CustomerID, events []*timeline.Event) error {
+	sortEvents(events)
+	st, err := t.load(tx, c)
+	if err != nil {
+		return err
+	}
+	if st == nil || (len(events) > 0 && !st.g.precedes(events[0])) {
+		return t.rebuild(tx, c)
+	}
+	if len(events) == 0 {
+		return nil
+	}
+	for _, e := range events {
+		st.g.add(e)
+	}
+	return tx.Store().Set(stateKey(c), st.encode())
+}
+
+// rebuild groups the customer's timeline into a new state with a new
+// generation, and claims the customer's identifiers for it.
+func (t *Tracker) rebuild(tx *identity.Tx, c identity.CustomerID) error {
+	ids, err := tx.Identifiers(c)
+	if err != nil {
+		return err
+	}
+	page, err := timeline.ReadTx(tx, c, timeline.Query{})
+	if err != nil {
+		return err
+	}
+	gen, err := store.NextSequence(tx.Store(), "journey.state")
+	if err != nil {
+		return err
+	}
+	st := liveState{gen: gen, ids: len(ids), g: grouper{opts: t.opts, customer: c}}
+	for i := range page.Events {
+		st.g.add(&page.Events[i])
+	}
+	for _, id := range ids {
+		if err := releaseClaim(tx.Store(), id, c); err != nil {
+			return err
+		}
+		if err := tx.Store().Set(claimKey(id), encodeClaim(claim{c, gen})); err != nil {
+			return err
+		}
+	}
+	return tx.Store().Set(stateKey(c), st.encode())
+}
+
+// load returns a customer's live state if it is valid for this tracker, and
+// nil otherwise.
+func (t *Tracker) load(tx *identity.Tx, c identity.CustomerID) (*liveState, error) {
+	b, err := tx.Store().Get(stateKey(c))
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	h, err := decodeHeader(b)
+	if err != nil {
+		return nil, err
+	}
+	if h.opts != t.opts {
+		return nil, nil
+	}
+	ids, err := tx.Identifiers(c)
+	if err != nil || len(ids) != h.ids {
+		return nil, err
+	}
+	for _, id := range ids {
+		cl, ok, err := readClaim(tx.Store(), id)
+		if err != nil || !ok || cl != (claim{c, h.gen}) {
+			return nil, err
+		}
+	}
+	return decodeState(b, c)
+}
+
+// releaseClaim deletes the state that claims id, unless it is owner's (the
+// state about to be replaced). With owner 0 it also deletes the claim.
+func releaseClaim(t *store.Txn, id identity.Identifier, owner identity.CustomerID) error {
+	cl, ok, err := readClaim(t, id)
+	if err != nil || !ok {
+		return err
+	}
+	if owner == 0 {
+		if err := t.Delete(claimKey(id)); err != nil {
+			return err
+		}
+	}
+	if cl.customer == owner {
+		return nil
+	}
+	b, err := t.Get(stateKey(cl.customer))
+	if errors.Is(err, store.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	h, err := decodeHeader(b)
+	if err != nil || h.gen != cl.gen {
+		return err // that state was rebuilt without id since; it stays
+	}
+	return t.Delete(stateKey(cl.customer))
+}
+
+// Refresh makes a customer's live state valid now, rebuilding it from the
+// timeline if a merge, a split or other grouping options left it stale, so
+// that later reads need not group the timeline. Reads are correct without
+// it; call it after [identity.Graph.Unlink] or a bulk import to make them
+// cheap again at once.
+func (t *Tracker) Refresh(ctx context.Context, c identity.CustomerID) error {
+	return t.tl.Graph().Update(ctx, func(tx *identity.Tx) error {
+		live, err := tx.Resolve(c)
+		if err != nil {
+			return err
+		}
+		st, err := t.load(tx, live)
+		if err != nil || st != nil {
+			return err
+		}
+		return t.rebuild(tx, live)
+	})
+}

@@ -1,0 +1,262 @@
+package journey
+
+import (
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"time"
+
+	"github.com/threadline/threadline/identity"
+	"github.com/threadline/threadline/internal/enc"
+	"github.com/threadline/threadline/internal/keys"
+	"github.com/threadline/threadline/store"
+	"github.com/threadline/threadline/timeline"
+)
+
+// Keys (see the store package's key schema):
+//
+//	jstate: 0x30 customer:uint -> liveState
+//	jclaim: 0x31 identifier:bytes -> claim
+func stateKey(c identity.CustomerID) []byte { return keys.New(keys.JourneyState).Uint(uint64(c)) }
+
+func claimKey(id identity.Identifier) []byte {
+	return keys.New(keys.JourneyClaim).String(id.String())
+}
+
+// stateFormat is the first field of a state record; a record of another
+// format is treated as corrupt.
+const stateFormat = 1
+
+// errCorruptState wraps decoding errors of the live state.
+var errCorruptState = errors.New("journey: corrupt live state")
+
+// header is what validating a state needs, decoded without the journeys.
+type header struct {
+	gen  uint64
+	opts Options
+	ids  int // identifiers of the customer when the state was built
+}
+
+// liveState is a customer's stored grouper.
+type liveState struct {
+	gen uint64
+	ids int
+	g   grouper
+}
+
+// claim names the state holding an identifier's events.
+type claim struct {
+	customer identity.CustomerID
+	gen      uint64
+}
+
+func encodeClaim(c claim) []byte {
+	var w enc.Writer
+	w.Uint(uint64(c.customer))
+	w.Uint(c.gen)
+	return w.B
+}
+
+// readClaim returns the claim on id, if any.
+func readClaim(t *store.Txn, id identity.Identifier) (claim, bool, error) {
+	b, err := t.Get(claimKey(id))
+	if errors.Is(err, store.ErrNotFound) {
+		return claim{}, false, nil
+	}
+	if err != nil {
+		return claim{}, false, err
+	}
+	r := enc.NewReader(b)
+	c := claim{identity.CustomerID(r.Uint()), r.Uint()}
+	if r.Err() != nil {
+		return claim{}, false, fmt.Errorf("%w: claim: %w", errCorruptState, r.Err())
+	}
+	return c, true, nil
+}
+
+func (s *liveState) encode() []byte {
+	w := enc.Writer{B: make([]byte, 0, 256)}
+	w.Uint(stateFormat)
+	w.Uint(s.gen)
+	o := s.g.opts
+	w.Int(int64(o.Gap))
+	w.Int(int64(o.ReopenWindow))
+	w.Int(int64(o.SessionGap))
+	w.Uint(uint64(s.ids))
+	writeTime(&w, s.g.lastTime)
+	w.String(s.g.lastID)
+	w.Uint(uint64(len(s.g.js)))
+	for _, b := range s.g.js {
+		b.encode(&w)
+	}
+	return w.B
+}
+
+func readHeader(r *enc.Reader) (header, error) {
+	if f := r.Uint(); f != stateFormat && r.Err() == nil {
+		return header{}, fmt.Errorf("%w: format %d", errCorruptState, f)
+	}
+	h := header{gen: r.Uint()}
+	h.opts = Options{Gap: time.Duration(r.Int()), ReopenWindow: time.Duration(r.Int()), SessionGap: time.Duration(r.Int())}
+	h.ids = int(r.Uint())
+	if r.Err() != nil {
+		return header{}, fmt.Errorf("%w: %w", errCorruptState, r.Err())
+	}
+	return h, nil
+}
+
+func decodeHeader(b []byte) (header, error) { return readHeader(enc.NewReader(b)) }
+
+// decodeState decodes a whole state record of customer c.
+func decodeState(b []byte, c identity.CustomerID) (*liveState, error) {
+	r := enc.NewReader(b)
+	h, err := readHeader(r)
+	if err != nil {
+		return nil, err
+	}
+	s := &liveState{gen: h.gen, ids: h.ids, g: grouper{opts: h.opts, customer: c}}
+	s.g.lastTime, s.g.lastID = readTime(r), r.String()
+	n := r.Count()
+	s.g.js = make([]*building, 0, n)
+	for ; n > 0 && r.Err() == nil; n-- {
+		s.g.js = append(s.g.js, decodeBuilding(r, c))
+	}
+	if r.Err() != nil {
+		return nil, fmt.Errorf("%w: %w", errCorruptState, r.Err())
+	}
+	return s, nil
+}
+
+func (b *building) encode(w *enc.Writer) {
+	j := &b.Journey
+	w.String(j.ID)
+	w.String(j.Intent)
+	w.String(j.Case)
+	w.String(string(j.State))
+	writeTime(w, j.Start)
+	writeTime(w, j.End)
+	writeChannels(w, j.Channels)
+	w.Uint(uint64(len(j.Switches)))
+	for _, s := range j.Switches {
+		w.String(string(s.From))
+		w.String(string(s.To))
+		writeTime(w, s.At)
+		w.Bool(s.ToHuman)
+	}
+	w.Uint(uint64(j.Contacts))
+	w.Uint(uint64(j.Handoffs))
+	w.Uint(uint64(j.Transfers))
+	w.Uint(uint64(len(j.Facts)))
+	for _, f := range j.Facts {
+		w.String(f.Key)
+		w.String(f.Value)
+		w.String(string(f.Channel))
+		writeTime(w, f.Time)
+		w.Bool(f.Verified)
+		w.String(f.EventID)
+	}
+	w.Uint(uint64(len(j.Attempts)))
+	for _, a := range j.Attempts {
+		w.String(a.Name)
+		w.String(a.Outcome)
+		w.String(string(a.Actor.Kind))
+		w.String(a.Actor.ID)
+		w.String(string(a.Channel))
+		writeTime(w, a.Time)
+		w.String(a.EventID)
+	}
+	w.Uint(uint64(len(j.RepeatAsks)))
+	for _, a := range j.RepeatAsks {
+		w.String(a.Key)
+		w.String(string(a.Channel))
+		writeTime(w, a.Time)
+		w.String(a.EventID)
+		writeTime(w, a.Provided)
+	}
+	w.String(string(j.ResolvedBy))
+	w.Uint(uint64(j.Reopened))
+	w.Strings(j.Events)
+	w.Bool(j.HumanInvolved)
+	writeChannels(w, j.contactChannels)
+	w.Uint(uint64(j.lostHandoffs))
+	w.Bool(j.handoffPending)
+	writeTime(w, b.last)
+	w.String(string(b.lastChannel))
+	w.Uint(uint64(len(b.provided)))
+	for _, k := range slices.Sorted(maps.Keys(b.provided)) {
+		w.String(k)
+		writeTime(w, b.provided[k])
+	}
+	w.Bool(b.awaitReply)
+	w.Uint(uint64(b.openSwitch))
+}
+
+func decodeBuilding(r *enc.Reader, c identity.CustomerID) *building {
+	b := &building{Journey: Journey{Customer: c}}
+	j := &b.Journey
+	j.ID, j.Intent, j.Case, j.State = r.String(), r.String(), r.String(), State(r.String())
+	j.Start, j.End = readTime(r), readTime(r)
+	j.Channels = readChannels(r)
+	for n := r.Count(); n > 0; n-- {
+		j.Switches = append(j.Switches, Switch{From: timeline.Channel(r.String()), To: timeline.Channel(r.String()), At: readTime(r), ToHuman: r.Bool()})
+	}
+	j.Contacts, j.Handoffs, j.Transfers = int(r.Uint()), int(r.Uint()), int(r.Uint())
+	for n := r.Count(); n > 0; n-- {
+		j.Facts = append(j.Facts, ProvidedFact{Key: r.String(), Value: r.String(), Channel: timeline.Channel(r.String()),
+			Time: readTime(r), Verified: r.Bool(), EventID: r.String()})
+	}
+	for n := r.Count(); n > 0; n-- {
+		j.Attempts = append(j.Attempts, Attempt{Name: r.String(), Outcome: r.String(),
+			Actor: timeline.Actor{Kind: timeline.ActorKind(r.String()), ID: r.String()}, Channel: timeline.Channel(r.String()),
+			Time: readTime(r), EventID: r.String()})
+	}
+	for n := r.Count(); n > 0; n-- {
+		j.RepeatAsks = append(j.RepeatAsks, RepeatAsk{Key: r.String(), Channel: timeline.Channel(r.String()), Time: readTime(r),
+			EventID: r.String(), Provided: readTime(r)})
+	}
+	j.ResolvedBy, j.Reopened = timeline.ActorKind(r.String()), int(r.Uint())
+	j.Events, j.HumanInvolved = r.Strings(), r.Bool()
+	j.contactChannels = readChannels(r)
+	j.lostHandoffs, j.handoffPending = int(r.Uint()), r.Bool()
+	b.last, b.lastChannel = readTime(r), timeline.Channel(r.String())
+	b.provided = map[string]time.Time{}
+	for n := r.Count(); n > 0; n-- {
+		k := r.String()
+		b.provided[k] = readTime(r)
+	}
+	b.awaitReply, b.openSwitch = r.Bool(), int(r.Uint())
+	return b
+}
+
+// writeTime writes Unix nanoseconds, as the timeline stores event times.
+func writeTime(w *enc.Writer, t time.Time) {
+	if t.IsZero() {
+		w.Int(0)
+		return
+	}
+	w.Int(t.UnixNano())
+}
+
+func readTime(r *enc.Reader) time.Time {
+	n := r.Int()
+	if n == 0 {
+		return time.Time{}
+	}
+	return time.Unix(0, n).UTC()
+}
+
+func writeChannels(w *enc.Writer, cs []timeline.Channel) {
+	w.Uint(uint64(len(cs)))
+	for _, c := range cs {
+		w.String(string(c))
+	}
+}
+
+func readChannels(r *enc.Reader) []timeline.Channel {
+	var out []timeline.Channel
+	for n := r.Count(); n > 0; n-- {
+		out = append(out, timeline.Channel(r.String()))
+	}
+	return out
+}

@@ -1,0 +1,79 @@
+package timeline
+
+import (
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"github.com/threadline/threadline/identity"
+)
+
+// Hook keeps state derived from the timeline in the store, in step with
+// the events: its methods run inside the transaction of every
+// [Timeline.Append] and [Timeline.Forget] of the Timeline it is attached
+// to, so the derived state commits or rolls back with the events. An error
+// from a hook aborts that Append or Forget: nothing of it is written.
+//
+// A transaction may run more than once, so a hook must keep its effects
+// inside tx (anything else goes in tx.Store().OnCommit) and must not call
+// the Timeline or the Graph outside tx. Hooks see every write of the
+// Timeline value they are attached to, not writes by other Timelines or
+// other processes sharing the store: every writer must attach the same
+// hooks.
+type Hook interface {
+	// Appended is called once per Append that stored new events, after
+	// they are written, with them in batch order (duplicates are left
+	// out). A Notice's Customer is the customer the event joined when it
+	// was placed; a later event of the same batch may have merged that
+	// customer into another, so resolve it with tx.Resolve.
+	Appended(tx *identity.Tx, events []Notice) error
+	// Forgetting is called by Forget before customer c (a live ID) and its
+	// events are erased, with c's identifiers.
+	Forgetting(tx *identity.Tx, c identity.CustomerID, ids []identity.Identifier) error
+}
+
+// hooks is the set of attached hooks, in name order. Appends read it
+// without locking.
+type hooks struct {
+	mu   sync.Mutex // serializes Attach
+	list atomic.Pointer[[]namedHook]
+}
+
+type namedHook struct {
+	name string
+	h    Hook
+}
+
+// Attach registers h under name: from now on every Append and Forget of tl
+// calls it inside its transaction. Attaching under a name already in use
+// replaces that hook; a nil h removes it. Hooks run in name order. Attach
+// is safe to call concurrently with appends: an Append in progress runs
+// with the hooks it started with.
+func (tl *Timeline) Attach(name string, h Hook) {
+	tl.hooks.mu.Lock()
+	defer tl.hooks.mu.Unlock()
+	var list []namedHook
+	if p := tl.hooks.list.Load(); p != nil {
+		list = slices.DeleteFunc(slices.Clone(*p), func(n namedHook) bool { return n.name == name })
+	}
+	if h != nil {
+		list = append(list, namedHook{name, h})
+		slices.SortFunc(list, func(a, b namedHook) int { return strings.Compare(a.name, b.name) })
+	}
+	tl.hooks.list.Store(&list)
+}
+
+// each calls fn for every attached hook, stopping at the first error.
+func (h *hooks) each(fn func(Hook) error) error {
+	p := h.list.Load()
+	if p == nil {
+		return nil
+	}
+	for _, n := range *p {
+		if err := fn(n.h); err != nil {
+			return err
+		}
+	}
+	return nil
+}
