@@ -56,11 +56,12 @@ type Journey struct {
 
 	contactChannels []timeline.Channel // the channel of each contact, for siloed metrics
 	lostHandoffs    int                // handoffs followed by another before any agent or bot acted
-	handoffPending  bool               // no agent or bot has acted since the last handoff
+	handoffPending  bool               // no agent or bot has taken up the last handoff
+	handoffFrom     timeline.Actor     // who made the last handoff
 }
 
-// lost counts the journey's handoffs after which no agent or bot acted in
-// it (see [Metrics].LostHandoffs).
+// lost counts the journey's handoffs no other agent or bot took up (see
+// [Metrics].LostHandoffs).
 func (j *Journey) lost() int {
 	if j.handoffPending {
 		return j.lostHandoffs + 1
@@ -292,15 +293,17 @@ func (b *building) take(e *timeline.Event, o Options) {
 	}
 }
 
-// handoff tracks whether an agent or bot took up each handoff.
+// handoff tracks whether each handoff was taken up: by an agent or bot
+// other than the one that handed off (an acknowledgement, a
+// [timeline.HandoffAck] event, is such an act).
 func (b *building) handoff(e *timeline.Event) {
 	switch {
 	case e.Type == timeline.Handoff:
 		if b.handoffPending {
 			b.lostHandoffs++
 		}
-		b.handoffPending = true
-	case b.handoffPending && (e.Actor.Kind == timeline.Agent || e.Actor.Kind == timeline.Bot):
+		b.handoffPending, b.handoffFrom = true, e.Actor
+	case b.handoffPending && (e.Actor.Kind == timeline.Agent || e.Actor.Kind == timeline.Bot) && e.Actor != b.handoffFrom:
 		b.handoffPending = false
 	}
 }

@@ -62,8 +62,10 @@ type Metrics struct {
 	TransferRate float64 `json:"transfer_rate"`
 	// HandoffRate: journeys with at least one handoff event.
 	HandoffRate float64 `json:"handoff_rate"`
-	// LostHandoffs: handoff events after which no agent or bot acted in
-	// the journey (a count, not a rate).
+	// LostHandoffs: handoff events that no agent or bot other than the one
+	// handing off took up in the journey, by acknowledging it (a
+	// handoff_ack event) or by acting (a count, not a rate). Counted as of
+	// the computation, so handoffs still waiting count too.
 	LostHandoffs int `json:"lost_handoffs"`
 	// Containment: journeys resolved by a bot with no agent involved and
 	// no repeat contact after the resolution.

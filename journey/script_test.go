@@ -3,6 +3,8 @@ package journey_test
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -137,6 +139,14 @@ func (s *script) dispatch(ctx context.Context, t *testing.T, d *datadriven.TestD
 		c, err := identity.ParseCustomerID(scripttest.Arg(d, "id"))
 		require.NoError(t, err)
 		return "ok\n", s.tr.Refresh(ctx, c)
+	case "metrics":
+		rows, err := s.tr.Compute(ctx, journey.Window{}, journey.AllJourneys)
+		if err != nil {
+			return "", err
+		}
+		var sb strings.Builder
+		err = journey.WriteTable(&sb, rows)
+		return sb.String(), err
 	case "decide":
 		c, err := identity.ParseCustomerID(scripttest.Arg(d, "id"))
 		require.NoError(t, err)
@@ -245,10 +255,7 @@ func parseCandidate(t *testing.T, line string) journey.Candidate {
 	return c
 }
 
+// customerSet lists a set's customers in ID order, so output is stable.
 func customerSet(m map[identity.CustomerID]bool) []identity.CustomerID {
-	var out []identity.CustomerID
-	for k := range m {
-		out = append(out, k)
-	}
-	return out
+	return slices.Sorted(maps.Keys(m))
 }

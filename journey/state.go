@@ -181,6 +181,8 @@ func (b *building) encode(w *enc.Writer) {
 	writeChannels(w, j.contactChannels)
 	w.Uint(uint64(j.lostHandoffs))
 	w.Bool(j.handoffPending)
+	w.String(string(j.handoffFrom.Kind))
+	w.String(j.handoffFrom.ID)
 	writeTime(w, b.last)
 	w.String(string(b.lastChannel))
 	w.Uint(uint64(len(b.provided)))
@@ -219,6 +221,7 @@ func decodeBuilding(r *enc.Reader, c identity.CustomerID) *building {
 	j.Events, j.HumanInvolved = r.Strings(), r.Bool()
 	j.contactChannels = readChannels(r)
 	j.lostHandoffs, j.handoffPending = int(r.Uint()), r.Bool()
+	j.handoffFrom = timeline.Actor{Kind: timeline.ActorKind(r.String()), ID: r.String()}
 	b.last, b.lastChannel = readTime(r), timeline.Channel(r.String())
 	b.provided = map[string]time.Time{}
 	for n := r.Count(); n > 0; n-- {
