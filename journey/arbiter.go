@@ -80,11 +80,18 @@ type Decision struct {
 	Chosen     *Candidate   `json:"chosen,omitempty"`
 	ChosenBy   string       `json:"chosen_by,omitempty"`
 	Suppressed []Suppressed `json:"suppressed,omitempty"`
+	// Trigger and Event name the [Trigger] and the event that proposed the
+	// candidates; empty for a decision asked for with [Arbiter.Decide].
+	Trigger string `json:"trigger,omitempty"`
+	Event   string `json:"event,omitempty"`
 }
 
 // String renders the decision in one line.
 func (d Decision) String() string {
 	var sb strings.Builder
+	if d.Trigger != "" {
+		fmt.Fprintf(&sb, "trigger %s on %s: ", d.Trigger, d.Event)
+	}
 	if d.Chosen != nil {
 		fmt.Fprintf(&sb, "chose %s (%s)", d.Chosen.Name, d.ChosenBy)
 	} else {
@@ -141,14 +148,27 @@ func (a *Arbiter) Decide(ctx context.Context, c identity.CustomerID, candidates 
 	if err != nil {
 		return Decision{}, err
 	}
+	return a.record(ctx, d, anchor, "")
+}
+
+// record stores a decision on the timeline, as a decision event of the
+// customer's identifier anchor, under id, or when id is "" under an ID
+// derived from the decision's content.
+func (a *Arbiter) record(ctx context.Context, d Decision, anchor identity.Identifier, id string) (Decision, error) {
+	if id == "" {
+		blob, err := json.Marshal(d)
+		if err != nil {
+			return Decision{}, err
+		}
+		sum := sha256.Sum256(blob)
+		id = "decision-" + hex.EncodeToString(sum[:8])
+	}
+	d.ID = id
 	blob, err := json.Marshal(d)
 	if err != nil {
 		return Decision{}, err
 	}
-	sum := sha256.Sum256(blob)
-	d.ID = "decision-" + hex.EncodeToString(sum[:8])
-	blob, _ = json.Marshal(d)
-	_, err = a.tr.tl.Append(ctx, timeline.Event{ID: d.ID, Time: now, Channel: timeline.SystemChannel,
+	_, err = a.tr.tl.Append(ctx, timeline.Event{ID: d.ID, Time: d.Time, Channel: timeline.SystemChannel,
 		Direction: timeline.Internal, Actor: timeline.Actor{Kind: timeline.System, ID: "arbiter"},
 		Type: timeline.Decision, Text: d.String(), Attrs: map[string]string{attrDecision: string(blob)},
 		Identifiers: []identity.Identifier{anchor}})

@@ -24,6 +24,16 @@
 //     picks the highest-priority survivor. Every [Decision] is recorded on
 //     the timeline with the rule that chose and the rules that suppressed,
 //     and [Arbiter.Explain] returns it later.
+//   - [Triggers]: start follow-ups by themselves when an interaction is
+//     missed. Each [Trigger] matches committed events (noted in the store
+//     by the appending transaction), waits, then proposes candidates to the
+//     arbiter; [Triggers.Run] records each decision with the trigger and
+//     event that fired it and returns the [Firing]s for the caller to
+//     execute: the library sends nothing. Built in ([DefaultTriggers]): a
+//     missed call → SMS, a chat unanswered for 10 minutes → email, a failed
+//     payment → SMS, a bot escalation unacknowledged for 15 minutes →
+//     callback. A trigger fires once per matching event, across retries,
+//     restarts and processes.
 //
 // Caveats:
 //
@@ -36,5 +46,5 @@
 //   - Compute streams customer by customer; it keeps one duration per
 //     resolved journey for exact percentiles.
 //
-// Trackers and Arbiters are safe for concurrent use.
+// Trackers, Arbiters and Triggers are safe for concurrent use.
 package journey

@@ -1,12 +1,14 @@
 package journey_test
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"time"
 
 	"github.com/threadline/threadline/identity"
 	"github.com/threadline/threadline/journey"
+	"github.com/threadline/threadline/store"
 	"github.com/threadline/threadline/timeline"
 )
 
@@ -54,4 +56,34 @@ func ExampleWriteTable() {
 	// containment           0.0%
 	// repeat_ask_rate       0.0%
 	// identity_coverage     0.0%
+}
+
+// A missed call starts an SMS follow-up by itself; the caller sends it.
+func ExampleTriggers() {
+	ctx := context.Background()
+	now := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	clock := func() time.Time { return now }
+	db, _ := store.Open("", &store.Options{InMemory: true})
+	defer db.Close()
+	g, _ := identity.Open(db, &identity.Options{Clock: clock})
+	tl, _ := timeline.Open(g, &timeline.Options{Clock: clock})
+	arb := journey.NewArbiter(journey.NewTracker(tl, nil, clock), journey.DefaultRules()...)
+	triggers, _ := journey.NewTriggers(arb, journey.DefaultTriggers()...)
+
+	phone := identity.New(identity.Phone, "+14155550100")
+	g.Observe(ctx, identity.Observation{Source: "app", Identifiers: []identity.Identifier{phone},
+		Consent: []identity.ConsentChange{{Purpose: "service", Channel: "sms", Granted: true}}})
+	tl.Append(ctx, timeline.Event{ID: "call-1", Time: now, Channel: timeline.Voice, Direction: timeline.Inbound,
+		Actor: timeline.Actor{Kind: timeline.Customer}, Type: timeline.CallEnd,
+		Attrs: map[string]string{journey.AttrOutcome: "missed"}, Identifiers: []identity.Identifier{phone}})
+
+	firings, _ := triggers.Run(ctx)
+	for _, f := range firings {
+		fmt.Println(f.Customer, f.Decision.Chosen.Channel, f.Decision.Chosen.Template, "-", f.Decision.Chosen.Reason)
+	}
+	again, _ := triggers.Run(ctx)
+	fmt.Println(len(again), "more")
+	// Output:
+	// c1 sms missed_call - missed call at 2026-03-02 09:00
+	// 0 more
 }

@@ -34,6 +34,7 @@ type script struct {
 	tl  *timeline.Timeline
 	tr  *journey.Tracker
 	arb *journey.Arbiter
+	trg *journey.Triggers
 	now time.Time
 	// last is the ID of the last decision.
 	last string
@@ -51,6 +52,8 @@ func newScript(t *testing.T) *script {
 	require.NoError(t, err)
 	s.tr = journey.NewTracker(s.tl, nil, clock)
 	s.arb = journey.NewArbiter(s.tr, journey.DefaultRules()...)
+	s.trg, err = journey.NewTriggers(s.arb, journey.DefaultTriggers()...)
+	require.NoError(t, err)
 	return s
 }
 
@@ -139,6 +142,25 @@ func (s *script) dispatch(ctx context.Context, t *testing.T, d *datadriven.TestD
 		c, err := identity.ParseCustomerID(scripttest.Arg(d, "id"))
 		require.NoError(t, err)
 		return "ok\n", s.tr.Refresh(ctx, c)
+	case "run-triggers":
+		fs, err := s.trg.Run(ctx)
+		var sb strings.Builder
+		for _, f := range fs {
+			fmt.Fprintf(&sb, "%s -> %s: %s\n", f.ID, f.Customer, f.Decision)
+			s.last = f.ID
+		}
+		return sb.String(), err
+	case "list-triggers":
+		st, err := s.trg.List(ctx)
+		var sb strings.Builder
+		for _, t := range st {
+			fmt.Fprintf(&sb, "%s wait=%s pending=%d", t.Name, t.Wait, t.Pending)
+			if t.Last != nil {
+				fmt.Fprintf(&sb, " last=%s event=%s customer=%s at=%s chose=%q", t.Last.ID, t.Last.Event, t.Last.Customer, t.Last.Time.Format(time.RFC3339), t.Last.Chosen)
+			}
+			sb.WriteString("\n")
+		}
+		return sb.String(), err
 	case "metrics":
 		rows, err := s.tr.Compute(ctx, journey.Window{}, journey.AllJourneys)
 		if err != nil {

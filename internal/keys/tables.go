@@ -39,6 +39,9 @@ const (
 	// Journey tables: live journey state per customer.
 	JourneyState Table = 0x30
 	JourneyClaim Table = 0x31
+	// Trigger tables: evaluations due and last firings.
+	TriggerDue  Table = 0x32
+	TriggerLast Table = 0x33
 )
 
 // TableSpec describes one table for the key-schema document and for
@@ -76,6 +79,8 @@ var Tables = []TableSpec{
 	{EventID, "eventid", "timeline", "event:bytes", "the event's identifier and time, and its content hash"},
 	{JourneyState, "jstate", "journey", "customer:uint", "live journey state: generation, options, identifier count, last event, journeys"},
 	{JourneyClaim, "jclaim", "journey", "identifier:bytes", "customer and generation of the live state holding the identifier's events"},
+	{TriggerDue, "trigdue", "journey", "due:int trigger:bytes event:bytes", "customer when noted, event time"},
+	{TriggerLast, "triglast", "journey", "trigger:bytes", "last firing: decision ID, event, customer, time, chosen action"},
 }
 
 var names = func() map[Table]string {
