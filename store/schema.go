@@ -92,6 +92,14 @@ import "github.com/threadline/threadline/internal/keys"
 //	     value: customer uvarint, generation uvarint: the live state that holds this
 //	            identifier's events; a state is valid only while every identifier
 //	            of its customer is claimed by it
+//	0x32 trigdue      owner journey
+//	     key:   0x32 due:int trigger:bytes event:bytes   evaluation time (Unix ns), trigger name, event ID
+//	     value: customer uvarint (when noted), event time varint: a trigger evaluation
+//	            noted by the append that stored the event, deleted when evaluated
+//	0x33 triglast     owner journey
+//	     key:   0x33 trigger:bytes
+//	     value: the trigger's last firing: decision ID, event ID, customer, time,
+//	            chosen action name
 //
 // New tables are added here, in internal/keys, and nowhere else.
 
