@@ -302,3 +302,30 @@ func TestAcknowledgeRace(t *testing.T) {
 	}
 	assert.Equal(t, 1, won)
 }
+
+// TestRoute: the routing query returns the packet's routing section: the
+// preferred channel from history, the agents of the open issue, and the
+// urgency signals.
+func TestRoute(t *testing.T) {
+	ctx := context.Background()
+	w := newWorld(t, nil)
+	c := annStory(t, w)
+	raj := timeline.Actor{Kind: timeline.Agent, ID: "raj"}
+	reply := msg("v2", at(3, 16, 2), timeline.Voice, raj, "Which invoice number was it?", annPhone)
+	reply.Attrs = map[string]string{"asks": "invoice"}
+	w.append(t, reply)
+	r, err := w.b.Route(ctx, c)
+	require.NoError(t, err)
+	p, err := w.b.Build(ctx, c, handoff.Request{})
+	require.NoError(t, err)
+	assert.Equal(t, p.Routing, r)
+	assert.Equal(t, timeline.Voice, r.PreferredChannel, "one inbound event each: ties go to the most recent channel")
+	assert.Equal(t, "history", r.PreferenceSource)
+	require.Len(t, r.Agents, 1)
+	assert.Equal(t, "raj", r.Agents[0].Agent)
+	assert.Equal(t, "engaged", r.Agents[0].Outcome)
+	assert.Equal(t, 3, r.Contacts)
+	assert.Equal(t, 1, r.RepeatAsks)
+	assert.True(t, r.Negative)
+	assert.True(t, r.Verified)
+}
