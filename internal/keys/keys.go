@@ -17,6 +17,7 @@
 package keys
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -194,8 +195,18 @@ func (d *Decoder) Bytes() []byte {
 	return nil
 }
 
-// String decodes a byte string as a string.
-func (d *Decoder) String() string { return string(d.Bytes()) }
+// String decodes a byte string as a string. The common case, no escaped
+// 0x00 inside, costs one allocation.
+func (d *Decoder) String() string {
+	if len(d.b) > 0 && d.b[0] == tagBytes {
+		if i := bytes.IndexByte(d.b[1:], escape) + 1; i > 0 && i+1 < len(d.b) && d.b[i+1] == terminator {
+			s := string(d.b[1:i])
+			d.b = d.b[i+2:]
+			return s
+		}
+	}
+	return string(d.Bytes())
+}
 
 // Uint decodes a big-endian uint64.
 func (d *Decoder) Uint() uint64 {

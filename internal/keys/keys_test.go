@@ -338,8 +338,13 @@ func FuzzDecode(f *testing.F) {
 		for !d.Done() && d.Err() == nil {
 			switch d.Rest()[0] {
 			case 0x12:
+				alt := *d // String, with its fast path, must agree with Bytes
+				str := alt.String()
 				b := d.Bytes()
+				require.Equal(t, d.Err() == nil, alt.Err() == nil)
 				if d.Err() == nil {
+					require.Equal(t, string(b), str)
+					require.Equal(t, d.Rest(), alt.Rest())
 					re = re.Bytes(b)
 				}
 			case 0x15:
