@@ -59,22 +59,14 @@ func newWorld(t testing.TB, opts *handoff.Options) *world {
 
 // append adds events, moving the clock to the newest.
 func (w *world) append(t testing.TB, evs ...timeline.Event) []timeline.Appended {
-	for _, e := range evs {
-		if e.Time.After(w.now) {
-			w.now = e.Time
-		}
-	}
+	w.now = scripttest.Latest(w.now, evs)
 	res, err := w.tl.Append(context.Background(), evs...)
 	require.NoError(t, err)
 	return res
 }
 
 func (w *world) run(t *testing.T, d *datadriven.TestData) string {
-	out, err := w.dispatch(context.Background(), t, d)
-	if err != nil {
-		out += "error: " + err.Error() + "\n"
-	}
-	return out
+	return scripttest.Output(w.dispatch(context.Background(), t, d))
 }
 
 func (w *world) dispatch(ctx context.Context, t *testing.T, d *datadriven.TestData) (string, error) {

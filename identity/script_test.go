@@ -58,10 +58,7 @@ func (s *script) graph() *identity.Graph {
 
 func (s *script) run(t *testing.T, d *datadriven.TestData) string {
 	ctx := context.Background()
-	out, err := s.dispatch(ctx, t, d)
-	if err != nil {
-		out += "error: " + err.Error() + "\n"
-	}
+	out := scripttest.Output(s.dispatch(ctx, t, d))
 	if s.ready && mutating[d.Cmd] {
 		vs, err := s.g.Check(ctx)
 		require.NoError(t, err)

@@ -58,11 +58,7 @@ func newScript(t *testing.T) *script {
 }
 
 func (s *script) run(t *testing.T, d *datadriven.TestData) string {
-	out, err := s.dispatch(context.Background(), t, d)
-	if err != nil {
-		out += "error: " + err.Error() + "\n"
-	}
-	return out
+	return scripttest.Output(s.dispatch(context.Background(), t, d))
 }
 
 func (s *script) dispatch(ctx context.Context, t *testing.T, d *datadriven.TestData) (string, error) {
@@ -74,11 +70,7 @@ func (s *script) dispatch(ctx context.Context, t *testing.T, d *datadriven.TestD
 	case "append":
 		evs, err := scripttest.ParseEvents(d.Input)
 		require.NoError(t, err)
-		for _, e := range evs {
-			if e.Time.After(s.now) {
-				s.now = e.Time
-			}
-		}
+		s.now = scripttest.Latest(s.now, evs)
 		res, err := s.tl.Append(ctx, evs...)
 		if err != nil {
 			return "", err

@@ -46,10 +46,7 @@ func newScript(t *testing.T) *script {
 
 func (s *script) run(t *testing.T, d *datadriven.TestData) string {
 	ctx := context.Background()
-	out, err := s.dispatch(ctx, t, d)
-	if err != nil {
-		out += "error: " + err.Error() + "\n"
-	}
+	out := scripttest.Output(s.dispatch(ctx, t, d))
 	vs, cerr := s.g.Check(ctx)
 	require.NoError(t, cerr)
 	for _, v := range vs {

@@ -112,3 +112,23 @@ func Arg(d *datadriven.TestData, key string) string {
 	}
 	return ""
 }
+
+// Output is what a script command prints: its output, then "error: ..."
+// when it failed, so expected errors are part of the fixture.
+func Output(out string, err error) string {
+	if err != nil {
+		out += "error: " + err.Error() + "\n"
+	}
+	return out
+}
+
+// Latest returns the latest of now and the events' times: a script's clock
+// follows the events it appends.
+func Latest(now time.Time, evs []timeline.Event) time.Time {
+	for _, e := range evs {
+		if e.Time.After(now) {
+			now = e.Time
+		}
+	}
+	return now
+}
