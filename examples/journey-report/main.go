@@ -115,12 +115,13 @@ func run(ctx context.Context, cfg config, stdout, stderr io.Writer) (*report, er
 		return nil, err
 	}
 	started := time.Now()
-	events, crm, err := load(ctx, lib, cfg, stderr)
+	prog := &progress{w: stderr, start: started, last: started}
+	events, crm, err := load(ctx, lib, cfg, prog)
 	if err != nil {
 		return nil, err
 	}
 	loaded := time.Since(started)
-	r, err := compute(ctx, lib, cfg, events)
+	r, err := compute(ctx, lib, cfg, events, prog)
 	if err != nil {
 		return nil, err
 	}
@@ -164,8 +165,7 @@ func openLibrary(db *store.DB) (*library, error) {
 // is the same whatever -customers is) and stores their CRM record and
 // month of events. Re-running on the same -dir and -seed adds nothing:
 // appends are idempotent by event ID.
-func load(ctx context.Context, lib *library, cfg config, progress io.Writer) (events, crm int, err error) {
-	tick := time.Now()
+func load(ctx context.Context, lib *library, cfg config, prog *progress) (events, crm int, err error) {
 	for n := 1; n <= cfg.customers; n++ {
 		rng := rand.New(rand.NewPCG(cfg.seed, uint64(n)))
 		p := newPerson(rng, n)
@@ -183,34 +183,35 @@ func load(ctx context.Context, lib *library, cfg config, progress io.Writer) (ev
 			}
 		}
 		events += len(evs)
-		if time.Since(tick) >= time.Second {
-			tick = time.Now()
-			fmt.Fprintf(progress, "  loaded %d/%d customers, %d events\n", n, cfg.customers, events)
-		}
+		prog.tick("  loaded %d/%d customers, %d events", n, cfg.customers, events)
 	}
 	return events, crm, nil
 }
 
 // compute reads the journey metrics and the siloed per-channel view of the
 // journeys that started in the month.
-func compute(ctx context.Context, lib *library, cfg config, events int) (*report, error) {
+func compute(ctx context.Context, lib *library, cfg config, events int, prog *progress) (*report, error) {
 	r := &report{Month: monthStart.Format("January 2006"), Customers: cfg.customers, Seed: cfg.seed, Events: events}
 	w := journey.Window{From: monthStart, To: monthEnd}
-	all, err := lib.tr.Compute(ctx, w, journey.AllJourneys)
-	if err != nil {
-		return nil, err
+	// Each Compute is one pass over the store; on a long run say which.
+	var all []journey.Metrics
+	segments := []struct {
+		by   journey.Segment
+		rows *[]journey.Metrics
+	}{{journey.AllJourneys, &all}, {journey.FirstChannel, &r.ByFirstChannel}, {journey.ByIntent, &r.ByIntent}}
+	for i, s := range segments {
+		prog.long("  computing journey metrics, pass %d of 4", i+1)
+		var err error
+		if *s.rows, err = lib.tr.Compute(ctx, w, s.by); err != nil {
+			return nil, err
+		}
 	}
-	if len(all) == 1 {
+	if len(all) == 1 { // none when no journey started in the month
 		r.All = all[0]
 	}
-	if r.ByFirstChannel, err = lib.tr.Compute(ctx, w, journey.FirstChannel); err != nil {
-		return nil, err
-	}
-	if r.ByIntent, err = lib.tr.Compute(ctx, w, journey.ByIntent); err != nil {
-		return nil, err
-	}
+	prog.long("  reading the siloed view per channel, pass 4 of 4")
 	s := newSilo(grouping.SessionGap)
-	err = lib.g.Customers(ctx, func(tx *identity.Tx, c identity.CustomerID) error {
+	err := lib.g.Customers(ctx, func(tx *identity.Tx, c identity.CustomerID) error {
 		page, err := timeline.ReadTx(tx, c, timeline.Query{})
 		if err != nil {
 			return err
@@ -224,4 +225,26 @@ func compute(ctx context.Context, lib *library, cfg config, events int) (*report
 	})
 	r.Channels = s.rows()
 	return r, err
+}
+
+// progress reports on long runs to standard error, at most once a second.
+type progress struct {
+	w           io.Writer
+	start, last time.Time
+}
+
+// tick prints the line if a second has passed since the last one.
+func (p *progress) tick(format string, args ...any) {
+	if now := time.Now(); now.Sub(p.last) >= time.Second {
+		p.last = now
+		fmt.Fprintf(p.w, format+"\n", args...)
+	}
+}
+
+// long prints the line if the run has taken more than a second so far.
+func (p *progress) long(format string, args ...any) {
+	if time.Since(p.start) >= time.Second {
+		p.last = time.Now()
+		fmt.Fprintf(p.w, format+"\n", args...)
+	}
 }
