@@ -34,6 +34,7 @@ func runSmall(t *testing.T, cfg config) (*report, string) {
 
 // TestConsistent runs a small month and checks that the numbers add up.
 func TestConsistent(t *testing.T) {
+	t.Parallel()
 	r, out := runSmall(t, config{})
 	all := r.All
 	require.Positive(t, all.Journeys)
@@ -84,20 +85,22 @@ func TestConsistent(t *testing.T) {
 // another one, and loading the same month again into a kept store adds
 // nothing.
 func TestDeterministic(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
-	a, _ := runSmall(t, config{dir: dir})
-	b, _ := runSmall(t, config{})
+	a, _ := runSmall(t, config{customers: 60, dir: dir})
+	b, _ := runSmall(t, config{customers: 60})
 	require.Equal(t, a, b)
-	again, _ := runSmall(t, config{dir: dir})
+	again, _ := runSmall(t, config{customers: 60, dir: dir})
 	require.Equal(t, a, again, "appends are idempotent")
-	other, _ := runSmall(t, config{seed: 4})
+	other, _ := runSmall(t, config{customers: 60, seed: 4})
 	require.NotEqual(t, a.All, other.All)
 }
 
 func TestFiles(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	csvPath, jsonPath := filepath.Join(dir, "m.csv"), filepath.Join(dir, "r.json")
-	r, _ := runSmall(t, config{csv: csvPath, json: jsonPath})
+	r, _ := runSmall(t, config{customers: 60, csv: csvPath, json: jsonPath})
 
 	f, err := os.Open(csvPath)
 	require.NoError(t, err)
