@@ -126,8 +126,12 @@ func run(ctx context.Context, cfg config, stdout, stderr io.Writer) (*report, er
 		return nil, err
 	}
 	fmt.Fprintf(human, "Threadline journey report: %s, %d customers, seed %d\n", r.Month, cfg.customers, cfg.seed)
-	fmt.Fprintf(human, "Loaded %d events and %d CRM records through identity and timeline in %s, reported in %s (store %s).\n",
-		events, crm, loaded.Round(time.Millisecond), (time.Since(started) - loaded).Round(time.Millisecond), dir)
+	where := "a temporary store, bulk-load mode"
+	if cfg.dir != "" {
+		where = "the store in " + dir + ", bulk-load mode"
+	}
+	fmt.Fprintf(human, "Loaded %d events and %d CRM records through identity and timeline in %s, reported in %s (%s).\n",
+		events, crm, loaded.Round(time.Millisecond), (time.Since(started) - loaded).Round(time.Millisecond), where)
 	if err := printReport(human, r); err != nil {
 		return nil, err
 	}
