@@ -119,13 +119,13 @@ func (w *journeyWriter) place(steps []step, start time.Time, maxSpan time.Durati
 
 // journeyState is one journey being written.
 type journeyState struct {
-	w          *journeyWriter
-	in         intent
-	value      string
-	caseRef    string
-	k          int
-	dup        bool
-	events     int
+	w        *journeyWriter
+	in       intent
+	value    string
+	caseRef  string
+	k        int
+	dup      bool
+	events   int
 	given    bool // the customer has stated the problem
 	lastCh   timeline.Channel
 	switches int

@@ -222,7 +222,9 @@ func (rep *report) sizes(dir string) error {
 // check compares what the library holds with what was generated.
 func (rep *report) check(r *runner) {
 	g := &rep.Generated
-	fail := func(format string, args ...any) { rep.Checks.Failed = append(rep.Checks.Failed, fmt.Sprintf(format, args...)) }
+	fail := func(format string, args ...any) {
+		rep.Checks.Failed = append(rep.Checks.Failed, fmt.Sprintf(format, args...))
+	}
 	eq := func(what string, got, want int) {
 		if got != want {
 			fail("%s: got %d, generated %d", what, got, want)
