@@ -28,7 +28,7 @@
 //
 // Usage:
 //
-//	go run ./examples/loadgen [-customers 1000] [-events 20000] [-concurrency 8]
+//	go run ./examples/loadgen [-customers 1000] [-events 20000] [-concurrency 16]
 //	    [-durability sync|nosync] [-seed 1] [-dir DIR] [-json]
 package main
 
@@ -79,7 +79,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.SetOutput(stderr)
 	fs.IntVar(&c.customers, "customers", 1000, "number of customers (people) to generate")
 	fs.IntVar(&c.events, "events", 20000, "number of timeline events in all, handoff and acknowledgement events included")
-	fs.IntVar(&c.concurrency, "concurrency", 8, "goroutines driving the library")
+	fs.IntVar(&c.concurrency, "concurrency", 16, "goroutines driving the library")
 	fs.StringVar(&c.durability, "durability", "sync", "sync: every write durable when it returns; nosync: store.Options.NoSync (raw Pebble likewise)")
 	fs.Uint64Var(&c.seed, "seed", 1, "seed of the generated workload")
 	fs.StringVar(&c.dir, "dir", "", "empty or new directory for the stores, kept afterwards (default: a temporary directory, removed)")
@@ -152,7 +152,7 @@ func measure(ctx context.Context, cfg config, dir string, prog io.Writer) (*repo
 	r := &runner{cfg: cfg, gen: &generator{seed: cfg.seed, customers: cfg.customers, events: cfg.events}, rec: newRecorder(), prog: prog,
 		mainIDs: make([]identity.CustomerID, cfg.customers), dupIDs: make([]identity.CustomerID, cfg.customers),
 		handoffIDs: make([]string, cfg.customers)}
-	rep.generate(r.gen)
+	rep.generate(r.gen, prog)
 	if err := r.open(filepath.Join(dir, "threadline")); err != nil {
 		return nil, err
 	}
@@ -172,7 +172,7 @@ func measure(ctx context.Context, cfg config, dir string, prog io.Writer) (*repo
 	if err != nil {
 		return nil, err
 	}
-	if err := rep.ceiling(filepath.Join(dir, "raw-pebble"), r.rec, cfg.sync()); err != nil {
+	if err := rep.ceiling(filepath.Join(dir, "raw-pebble"), r.rec, cfg.sync(), prog); err != nil {
 		return nil, err
 	}
 	return rep, nil

@@ -175,10 +175,11 @@ func mix(x uint64) uint64 {
 
 // replay commits the batches and returns the time taken and how many
 // could not be matched exactly.
-func (rp *replayer) replay(bs []batch) (time.Duration, int, error) {
+func (rp *replayer) replay(bs []batch, prog *progress) (time.Duration, int, error) {
 	inexact := 0
 	start := time.Now()
 	for _, s := range bs {
+		prog.add(1)
 		b := rp.db.NewBatch()
 		exact, err := rp.fill(b, s)
 		if err == nil {

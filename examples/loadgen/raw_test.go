@@ -45,7 +45,7 @@ func TestReplayMatchesBatches(t *testing.T) {
 	assert.Equal(t, batchHeader+30, b.Len())
 	require.NoError(t, b.Close())
 
-	took, inexact, err := rp.replay([]batch{{bytes: 100, ops: 2}, {bytes: batchHeader + 5, ops: 3}})
+	took, inexact, err := rp.replay([]batch{{bytes: 100, ops: 2}, {bytes: batchHeader + 5, ops: 3}}, nil)
 	require.NoError(t, err)
 	assert.Positive(t, took)
 	assert.Equal(t, 1, inexact)

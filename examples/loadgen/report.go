@@ -113,10 +113,13 @@ func newReport(cfg config, dir string) *report {
 }
 
 // generate plans every customer once, for the expected totals.
-func (rep *report) generate(g *generator) {
+func (rep *report) generate(g *generator, progw io.Writer) {
+	prog := startProgress(progw, "generate", g.customers)
+	defer prog.finish()
 	start := time.Now()
 	for i := range g.customers {
 		rep.Generated.add(g.plan(i))
+		prog.add(1)
 	}
 	rep.GenerateMicros = micros(time.Since(start)) / float64(g.customers)
 }
@@ -247,7 +250,7 @@ func (rep *report) check(r *runner) {
 }
 
 // ceiling replays each write phase's batches into raw Pebble.
-func (rep *report) ceiling(dir string, rec *recorder, sync bool) error {
+func (rep *report) ceiling(dir string, rec *recorder, sync bool, progw io.Writer) error {
 	rp, err := openReplayer(dir, sync)
 	if err != nil {
 		return err
@@ -257,7 +260,9 @@ func (rep *report) ceiling(dir string, rec *recorder, sync bool) error {
 	tot.Phase = "total"
 	for _, name := range []string{"observe", "events", "handoffs", "acks"} {
 		bs := rec.batches(name)
-		raw, inexact, err := rp.replay(bs)
+		prog := startProgress(progw, "raw "+name, len(bs))
+		raw, inexact, err := rp.replay(bs, prog)
+		prog.finish()
 		if err != nil {
 			return err
 		}
@@ -321,10 +326,13 @@ func (rep *report) writeText(w io.Writer) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
+	fmt.Fprintln(w, "(events: one event per timeline.Append, as they arrive live; handoffs: handoff.Builder.Handoff, which builds the packet")
+	fmt.Fprintln(w, " from the timeline and records the handoff; acks: handoff.Builder.Acknowledge; reads: a customer's whole timeline.)")
 	j, s := &rep.Journey, &rep.Store
 	fmt.Fprintf(w, "\nJourney metrics (journey.Tracker.Compute over %d customers): %.2f s; %d journeys, %d resolved, %d abandoned, %d open; journey FCR %.1f%% vs channel FCR %.1f%%.\n",
 		s.Customers, j.Seconds, j.Journeys, j.Resolved, j.Abandoned, j.Open, 100*j.JourneyFCR, 100*j.ChannelFCR)
-	fmt.Fprintf(w, "Store on disk: %.1f MB at the end of the load (%.0f bytes per customer, mostly write-ahead log);\n", float64(s.Bytes)/1e6, s.BytesPerCustomer)
+	fmt.Fprintf(w, "Store on disk (per live customer, duplicates included): %.1f MB at the end of the load (%.0f bytes per customer, mostly write-ahead log);\n",
+		float64(s.Bytes)/1e6, s.BytesPerCustomer)
 	fmt.Fprintf(w, "  after a full compaction (%.2f s): %.1f MB (%.0f bytes per customer), of which sorted tables %.1f MB (%.0f bytes per customer).\n",
 		s.CompactSeconds, float64(s.CompactedBytes)/1e6, s.CompactedBytesPerCustomer, float64(s.TableBytes)/1e6, s.TableBytesPerCustomer)
 	fmt.Fprintf(w, "Peak memory: %.0f MB (%s, before the raw Pebble run).\n\n", float64(rep.PeakMemory.Bytes)/1e6, rep.PeakMemory.Source)
