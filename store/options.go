@@ -49,6 +49,7 @@ type Options struct {
 
 // BatchInfo describes one batch committed to the storage engine: the
 // writes of one or more Update calls committed together (group commit).
+// It is a plain value.
 type BatchInfo struct {
 	// Updates is the number of Update calls whose writes the batch holds.
 	Updates int

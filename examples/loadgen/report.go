@@ -333,8 +333,10 @@ func (rep *report) writeText(w io.Writer) error {
 		s.Customers, j.Seconds, j.Journeys, j.Resolved, j.Abandoned, j.Open, 100*j.JourneyFCR, 100*j.ChannelFCR)
 	fmt.Fprintf(w, "Store on disk (per live customer, duplicates included): %.1f MB at the end of the load (%.0f bytes per customer, mostly write-ahead log);\n",
 		float64(s.Bytes)/1e6, s.BytesPerCustomer)
-	fmt.Fprintf(w, "  after a full compaction (%.2f s): %.1f MB (%.0f bytes per customer), of which sorted tables %.1f MB (%.0f bytes per customer).\n",
-		s.CompactSeconds, float64(s.CompactedBytes)/1e6, s.CompactedBytesPerCustomer, float64(s.TableBytes)/1e6, s.TableBytesPerCustomer)
+	fmt.Fprintf(w, "  after a full compaction (%.2f s) and Close: %.1f MB (%.0f bytes per customer), of which the data, in sorted tables,\n",
+		s.CompactSeconds, float64(s.CompactedBytes)/1e6, s.CompactedBytesPerCustomer)
+	fmt.Fprintf(w, "  %.1f MB (%.0f bytes per customer); the rest is write-ahead log files Pebble keeps to reuse, and metadata.\n",
+		float64(s.TableBytes)/1e6, s.TableBytesPerCustomer)
 	fmt.Fprintf(w, "Peak memory: %.0f MB (%s, before the raw Pebble run).\n\n", float64(rep.PeakMemory.Bytes)/1e6, rep.PeakMemory.Source)
 
 	fmt.Fprintln(w, "Ceiling: raw Pebble committing the same batches (ops and bytes per batch, in order, one at a time, same sync):")
