@@ -326,8 +326,9 @@ func (rep *report) writeText(w io.Writer) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	fmt.Fprintln(w, "(events: one event per timeline.Append, as they arrive live; handoffs: handoff.Builder.Handoff, which builds the packet")
-	fmt.Fprintln(w, " from the timeline and records the handoff; acks: handoff.Builder.Acknowledge; reads: a customer's whole timeline.)")
+	fmt.Fprintln(w, "(observe: identity.Graph.Observe; events: one event per timeline.Append, as they arrive live; handoffs:")
+	fmt.Fprintln(w, " handoff.Builder.Handoff, which builds the packet from the timeline and records the handoff; acks:")
+	fmt.Fprintln(w, " handoff.Builder.Acknowledge; reads: timeline.Read of a customer's whole timeline.)")
 	j, s := &rep.Journey, &rep.Store
 	fmt.Fprintf(w, "\nJourney metrics (journey.Tracker.Compute over %d customers): %.2f s; %d journeys, %d resolved, %d abandoned, %d open; journey FCR %.1f%% vs channel FCR %.1f%%.\n",
 		s.Customers, j.Seconds, j.Journeys, j.Resolved, j.Abandoned, j.Open, 100*j.JourneyFCR, 100*j.ChannelFCR)
