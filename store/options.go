@@ -51,7 +51,8 @@ type Options struct {
 // writes of one or more Update calls committed together (group commit).
 // It is a plain value.
 type BatchInfo struct {
-	// Updates is the number of Update calls whose writes the batch holds.
+	// Updates is the number of Update calls the batch commits (an Update
+	// that wrote nothing counts when it shares a batch with others).
 	Updates int
 	// Ops is the number of sets, deletes and range deletions in it.
 	Ops int
