@@ -78,6 +78,16 @@ type phaseResult struct {
 // returns the wall time and every latency the workers recorded. ops is
 // the number of operations expected, for the progress bar.
 func (r *runner) phase(ctx context.Context, name string, ops int, fn func(ctx context.Context, w *worker, i int) error) (phaseResult, error) {
+	workers := make([]*worker, r.cfg.concurrency)
+	for k := range workers {
+		w := &worker{}
+		clock := func() time.Time { return w.now }
+		var err error
+		if w.b, err = handoff.New(journey.NewTracker(r.tl, nil, clock), &handoff.Options{Clock: clock}); err != nil {
+			return phaseResult{}, err
+		}
+		workers[k] = w
+	}
 	r.rec.start(name)
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -90,13 +100,8 @@ func (r *runner) phase(ctx context.Context, name string, ops int, fn func(ctx co
 		lat     []time.Duration
 	)
 	start := time.Now()
-	for range r.cfg.concurrency {
-		w := &worker{prog: prog}
-		clock := func() time.Time { return w.now }
-		var err error
-		if w.b, err = handoff.New(journey.NewTracker(r.tl, nil, clock), &handoff.Options{Clock: clock}); err != nil {
-			return phaseResult{}, err
-		}
+	for _, w := range workers {
+		w.prog = prog
 		wg.Go(func() {
 			var err error
 			for i := int(next.Add(1) - 1); i < r.cfg.customers && err == nil; i = int(next.Add(1) - 1) {
