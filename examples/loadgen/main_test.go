@@ -124,3 +124,13 @@ func TestBadFlags(t *testing.T) {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+func TestCanceledRunFails(t *testing.T) {
+	cfg, err := parseFlags([]string{"-customers", "5", "-events", "50", "-durability", "nosync", "-dir", filepath.Join(t.TempDir(), "d")}, io.Discard)
+	require.NoError(t, err)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	var out bytes.Buffer
+	assert.ErrorIs(t, run(ctx, cfg, &out, nil), context.Canceled)
+	assert.Empty(t, out.String(), "no report for a run that did not finish")
+}
