@@ -104,6 +104,7 @@ type ceilingRow struct {
 
 func newReport(cfg config, dir string) *report {
 	rep := &report{}
+	rep.Checks.Failed = []string{}
 	c := &rep.Config
 	c.Customers, c.Events, c.Concurrency, c.Durability, c.Seed, c.Dir = cfg.customers, cfg.events, cfg.concurrency, cfg.durability, cfg.seed, dir
 	m := &rep.Machine
