@@ -35,6 +35,30 @@ type Options struct {
 	// MaxGroupSize caps how many concurrent Update calls are committed
 	// together by one synced write. Default: 256.
 	MaxGroupSize int
+
+	// OnBatch, if set, is called once for every batch the store commits to
+	// the storage engine, after the commit and before the Update calls it
+	// carries return. It reports what was written, so that a benchmark can
+	// replay the same bytes in the same batch sizes against the engine
+	// alone (see examples/loadgen). Calls never overlap (commits are
+	// serialized), and OnBatch must not call [DB.Update]: the commit
+	// pipeline is waiting for it. Empty batches and the format version
+	// written by Open are not reported. Default: nil.
+	OnBatch func(BatchInfo)
+}
+
+// BatchInfo describes one batch committed to the storage engine: the
+// writes of one or more Update calls committed together (group commit).
+// It is a plain value.
+type BatchInfo struct {
+	// Updates is the number of Update calls the batch commits (an Update
+	// that wrote nothing counts when it shares a batch with others).
+	Updates int
+	// Ops is the number of sets, deletes and range deletions in it.
+	Ops int
+	// Bytes is the batch's encoded size: what the engine appends to its
+	// write-ahead log for it (before the log's own framing).
+	Bytes int
 }
 
 const (

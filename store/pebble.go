@@ -59,7 +59,7 @@ func Open(dir string, opts *Options) (*DB, error) {
 	if err != nil {
 		return nil, engineErr("open", err)
 	}
-	be := &pebbleBackend{pdb: pdb, maxGroup: o.MaxGroupSize, write: pebble.Sync}
+	be := &pebbleBackend{pdb: pdb, maxGroup: o.MaxGroupSize, write: pebble.Sync, onBatch: o.OnBatch}
 	if o.NoSync {
 		be.write = pebble.NoSync
 	}
@@ -92,6 +92,7 @@ type pebbleBackend struct {
 	pdb      *pebble.DB
 	write    *pebble.WriteOptions
 	maxGroup int
+	onBatch  func(BatchInfo)
 
 	mu      sync.Mutex
 	queue   []*request
@@ -228,6 +229,9 @@ func (b *pebbleBackend) commitGroup(group []*request) {
 		var err error
 		if !batch.Empty() {
 			err = engineErr("commit", batch.Commit(b.write))
+			if err == nil && b.onBatch != nil {
+				b.onBatch(BatchInfo{Updates: ran, Ops: int(batch.Count()), Bytes: batch.Len()})
+			}
 		}
 		_ = batch.Close()
 		b.commitSeqs(k, err)
