@@ -3,6 +3,7 @@ package journey_test
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -37,6 +38,9 @@ func TestMain(m *testing.M) {
 	}
 	os.Exit(code)
 }
+
+// computeEvents sizes the big BenchmarkCompute fixture.
+var computeEvents = flag.Int("compute-events", 1_000_000, "events in the big BenchmarkCompute fixture (not built with -short)")
 
 var (
 	benchWorlds = map[string]*world{}
@@ -123,7 +127,7 @@ func fillPlans(b *testing.B, w *world, events, perCustomer int) int {
 // grouping or metrics.
 func BenchmarkCompute(b *testing.B) {
 	ctx := context.Background()
-	for _, size := range []int{10_000, 1_000_000} {
+	for _, size := range []int{10_000, *computeEvents} {
 		if size > 10_000 && testing.Short() {
 			continue
 		}

@@ -148,31 +148,36 @@ func (t *Tracker) rebuild(tx *identity.Tx, c identity.CustomerID) error {
 // load returns a customer's live state if it is valid for this tracker, and
 // nil otherwise.
 func (t *Tracker) load(tx *identity.Tx, c identity.CustomerID) (*liveState, error) {
+	st, _, err := t.loadIDs(tx, c)
+	return st, err
+}
+
+// loadIDs is load that also returns the customer's identifiers when it
+// read them (nil when there is no state to validate).
+func (t *Tracker) loadIDs(tx *identity.Tx, c identity.CustomerID) (*liveState, []identity.Identifier, error) {
 	b, err := tx.Store().Get(stateKey(c))
 	if errors.Is(err, store.ErrNotFound) {
-		return nil, nil
+		return nil, nil, nil
 	}
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	h, err := decodeHeader(b)
-	if err != nil {
-		return nil, err
-	}
-	if h.opts != t.opts {
-		return nil, nil
+	if err != nil || h.opts != t.opts {
+		return nil, nil, err
 	}
 	ids, err := tx.Identifiers(c)
 	if err != nil || len(ids) != h.ids {
-		return nil, err
+		return nil, ids, err
 	}
 	for _, id := range ids {
 		cl, ok, err := readClaim(tx.Store(), id)
 		if err != nil || !ok || cl != (claim{c, h.gen}) {
-			return nil, err
+			return nil, ids, err
 		}
 	}
-	return decodeState(b, c)
+	st, err := decodeState(b, c)
+	return st, ids, err
 }
 
 // releaseClaim deletes the state that claims id, unless it is owner's (the

@@ -3,6 +3,8 @@ package journey_test
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -245,10 +247,7 @@ func parseCandidate(t *testing.T, line string) journey.Candidate {
 	return c
 }
 
+// customerSet lists the customers in m in ID order.
 func customerSet(m map[identity.CustomerID]bool) []identity.CustomerID {
-	var out []identity.CustomerID
-	for k := range m {
-		out = append(out, k)
-	}
-	return out
+	return slices.Sorted(maps.Keys(m))
 }

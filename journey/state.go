@@ -198,35 +198,51 @@ func decodeBuilding(r *enc.Reader, c identity.CustomerID) *building {
 	j.ID, j.Intent, j.Case, j.State = r.String(), r.String(), r.String(), State(r.String())
 	j.Start, j.End = readTime(r), readTime(r)
 	j.Channels = readChannels(r)
-	for n := r.Count(); n > 0; n-- {
-		j.Switches = append(j.Switches, Switch{From: timeline.Channel(r.String()), To: timeline.Channel(r.String()), At: readTime(r), ToHuman: r.Bool()})
-	}
+	j.Switches = readList(r, func() Switch {
+		return Switch{From: timeline.Channel(r.String()), To: timeline.Channel(r.String()), At: readTime(r), ToHuman: r.Bool()}
+	})
 	j.Contacts, j.Handoffs, j.Transfers = int(r.Uint()), int(r.Uint()), int(r.Uint())
-	for n := r.Count(); n > 0; n-- {
-		j.Facts = append(j.Facts, ProvidedFact{Key: r.String(), Value: r.String(), Channel: timeline.Channel(r.String()),
-			Time: readTime(r), Verified: r.Bool(), EventID: r.String()})
-	}
-	for n := r.Count(); n > 0; n-- {
-		j.Attempts = append(j.Attempts, Attempt{Name: r.String(), Outcome: r.String(),
+	j.Facts = readList(r, func() ProvidedFact {
+		return ProvidedFact{Key: r.String(), Value: r.String(), Channel: timeline.Channel(r.String()),
+			Time: readTime(r), Verified: r.Bool(), EventID: r.String()}
+	})
+	j.Attempts = readList(r, func() Attempt {
+		return Attempt{Name: r.String(), Outcome: r.String(),
 			Actor: timeline.Actor{Kind: timeline.ActorKind(r.String()), ID: r.String()}, Channel: timeline.Channel(r.String()),
-			Time: readTime(r), EventID: r.String()})
-	}
-	for n := r.Count(); n > 0; n-- {
-		j.RepeatAsks = append(j.RepeatAsks, RepeatAsk{Key: r.String(), Channel: timeline.Channel(r.String()), Time: readTime(r),
-			EventID: r.String(), Provided: readTime(r)})
-	}
+			Time: readTime(r), EventID: r.String()}
+	})
+	j.RepeatAsks = readList(r, func() RepeatAsk {
+		return RepeatAsk{Key: r.String(), Channel: timeline.Channel(r.String()), Time: readTime(r),
+			EventID: r.String(), Provided: readTime(r)}
+	})
 	j.ResolvedBy, j.Reopened = timeline.ActorKind(r.String()), int(r.Uint())
-	j.Events, j.HumanInvolved = r.Strings(), r.Bool()
+	j.Events = readList(r, r.String)
+	j.HumanInvolved = r.Bool()
 	j.contactChannels = readChannels(r)
 	j.lostHandoffs, j.handoffPending = int(r.Uint()), r.Bool()
 	b.last, b.lastChannel = readTime(r), timeline.Channel(r.String())
-	b.provided = map[string]time.Time{}
-	for n := r.Count(); n > 0; n-- {
+	n := r.Count()
+	b.provided = make(map[string]time.Time, n)
+	for ; n > 0; n-- {
 		k := r.String()
 		b.provided[k] = readTime(r)
 	}
 	b.awaitReply, b.openSwitch = r.Bool(), int(r.Uint())
 	return b
+}
+
+// readList decodes a counted list, one item call per element; nil when
+// empty, as the grouper leaves it.
+func readList[T any](r *enc.Reader, item func() T) []T {
+	n := r.Count()
+	if n == 0 {
+		return nil
+	}
+	out := make([]T, n)
+	for i := range out {
+		out[i] = item()
+	}
+	return out
 }
 
 // writeTime writes Unix nanoseconds, as the timeline stores event times.
@@ -254,9 +270,5 @@ func writeChannels(w *enc.Writer, cs []timeline.Channel) {
 }
 
 func readChannels(r *enc.Reader) []timeline.Channel {
-	var out []timeline.Channel
-	for n := r.Count(); n > 0; n-- {
-		out = append(out, timeline.Channel(r.String()))
-	}
-	return out
+	return readList(r, func() timeline.Channel { return timeline.Channel(r.String()) })
 }

@@ -73,16 +73,17 @@ func (t *Tracker) JourneysTx(tx *identity.Tx, c identity.CustomerID) ([]Journey,
 // many identifiers c has: from its live state when that is valid, else by
 // grouping its timeline.
 func (t *Tracker) journeysOf(tx *identity.Tx, c identity.CustomerID, now time.Time) ([]Journey, int, error) {
-	st, err := t.load(tx, c)
+	st, ids, err := t.loadIDs(tx, c)
 	if err != nil {
 		return nil, 0, err
 	}
 	if st != nil {
 		return st.g.journeys(now), st.ids, nil
 	}
-	ids, err := tx.Identifiers(c)
-	if err != nil {
-		return nil, 0, err
+	if ids == nil {
+		if ids, err = tx.Identifiers(c); err != nil {
+			return nil, 0, err
+		}
 	}
 	page, err := timeline.ReadTx(tx, c, timeline.Query{})
 	if err != nil {
