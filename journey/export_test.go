@@ -32,3 +32,7 @@ func (t *Tracker) LiveState(ctx context.Context, c identity.CustomerID) ([]Journ
 func (t *Tracker) Advance(tx *identity.Tx, c identity.CustomerID, e *timeline.Event) error {
 	return t.advance(tx, c, []*timeline.Event{e})
 }
+
+// HookName is the name trackers attach their hook under, so that a
+// benchmark can detach it.
+const HookName = hookName

@@ -209,19 +209,15 @@ func releaseClaim(t *store.Txn, id identity.Identifier, owner identity.CustomerI
 	return t.Delete(stateKey(cl.customer))
 }
 
-// Refresh makes a customer's live state valid now, rebuilding it from the
-// timeline if a merge, a split or other grouping options left it stale, so
-// that later reads need not group the timeline. Reads are correct without
-// it; call it after [identity.Graph.Unlink] or a bulk import to make them
-// cheap again at once.
+// Refresh rebuilds a customer's live state from its timeline now: after a
+// merge or a split, so that reads are cheap again at once rather than after
+// the customer's next append, or after events were appended through a
+// Timeline without a tracker. Reads are correct without it in the first
+// case.
 func (t *Tracker) Refresh(ctx context.Context, c identity.CustomerID) error {
 	return t.tl.Graph().Update(ctx, func(tx *identity.Tx) error {
 		live, err := tx.Resolve(c)
 		if err != nil {
-			return err
-		}
-		st, err := t.load(tx, live)
-		if err != nil || st != nil {
 			return err
 		}
 		return t.rebuild(tx, live)
