@@ -3,6 +3,7 @@ package journey
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	"github.com/threadline/threadline/identity"
 	"github.com/threadline/threadline/store"
@@ -18,9 +19,10 @@ import (
 // process sharing the store agrees on it without identity knowing about
 // journeys:
 //
-//   - jstate/<customer> holds a grouper (the journeys under construction
-//     and the last event grouped), the grouping options, how many
-//     identifiers the customer had, and a generation unique in the store.
+//   - jstate/<customer> holds the grouping options, how many identifiers
+//     the customer had, a generation unique in the store, the last event
+//     grouped and a summary of each journey (what grouper.find reads);
+//     jstate/<customer>/<i> holds journey i in full (a building).
 //   - jclaim/<identifier> names the customer and generation of the state
 //     that holds that identifier's events.
 //
@@ -36,8 +38,11 @@ import (
 // that can hold their events, and deletes them.
 //
 // An Append updates a valid state in place when its events for the
-// customer all come after the last event grouped: decode, add, encode, in
-// time linear in the size of the state, not of the timeline. Otherwise (no
+// customer all come after the last event grouped: it decodes the header,
+// finds the journey each event continues among the summaries, loads that
+// journey, adds the event and writes back the journey and the header, in
+// time linear in the number of journeys and the size of the one journey,
+// not in the length of the timeline. Otherwise (no
 // state yet, an invalid one, or a late event) it rebuilds the state from
 // the timeline in the same transaction. Reads use a valid state and group
 // the timeline otherwise (after a merge or a split that no append has
@@ -92,14 +97,14 @@ func (h liveHook) Forgetting(tx *identity.Tx, c identity.CustomerID, ids []ident
 			return err
 		}
 	}
-	return tx.Store().Delete(stateKey(c))
+	return tx.Store().DeleteRange(stateRange(c))
 }
 
 // advance adds a customer's new events (any order, possibly none) to its
 // live state, or rebuilds the state when they cannot simply be added.
 func (t *Tracker) advance(tx *identity.Tx, c identity.CustomerID, events []*timeline.Event) error {
 	sortEvents(events)
-	st, err := t.load(tx, c)
+	st, _, err := t.loadSummary(tx, c)
 	if err != nil {
 		return err
 	}
@@ -109,10 +114,29 @@ func (t *Tracker) advance(tx *identity.Tx, c identity.CustomerID, events []*time
 	if len(events) == 0 {
 		return nil
 	}
-	for _, e := range events {
-		st.g.add(e)
+	complete := func(i int) error {
+		if st.loaded[i] {
+			return nil
+		}
+		return st.loadJourney(tx.Store(), c, i)
 	}
-	return tx.Store().Set(stateKey(c), st.encode())
+	touched := map[int]bool{}
+	for _, e := range events {
+		i, err := st.g.add(e, complete)
+		if err != nil {
+			return err
+		}
+		if i >= len(st.loaded) {
+			st.loaded = append(st.loaded, true) // a new journey
+		}
+		touched[i] = true
+	}
+	for i := range touched {
+		if err := tx.Store().Set(journeyKey(c, i), encodeJourney(st.g.js[i])); err != nil {
+			return err
+		}
+	}
+	return tx.Store().Set(stateKey(c), st.encodeHeader())
 }
 
 // rebuild groups the customer's timeline into a new state with a new
@@ -132,7 +156,7 @@ func (t *Tracker) rebuild(tx *identity.Tx, c identity.CustomerID) error {
 	}
 	st := liveState{gen: gen, ids: len(ids), g: grouper{opts: t.opts, customer: c}}
 	for i := range page.Events {
-		st.g.add(&page.Events[i])
+		st.g.add(&page.Events[i], nil) // cannot fail without complete
 	}
 	for _, id := range ids {
 		if err := releaseClaim(tx.Store(), id, c); err != nil {
@@ -142,19 +166,48 @@ func (t *Tracker) rebuild(tx *identity.Tx, c identity.CustomerID) error {
 			return err
 		}
 	}
-	return tx.Store().Set(stateKey(c), st.encode())
+	if err := tx.Store().DeleteRange(stateRange(c)); err != nil {
+		return err
+	}
+	for i, b := range st.g.js {
+		if err := tx.Store().Set(journeyKey(c, i), encodeJourney(b)); err != nil {
+			return err
+		}
+	}
+	return tx.Store().Set(stateKey(c), st.encodeHeader())
 }
 
-// load returns a customer's live state if it is valid for this tracker, and
-// nil otherwise.
-func (t *Tracker) load(tx *identity.Tx, c identity.CustomerID) (*liveState, error) {
-	st, _, err := t.loadIDs(tx, c)
-	return st, err
+// load returns a customer's whole live state if it is valid for this
+// tracker, and nil otherwise, with the customer's identifiers when it read
+// them (nil when there was no state to validate).
+func (t *Tracker) load(tx *identity.Tx, c identity.CustomerID) (*liveState, []identity.Identifier, error) {
+	st, ids, err := t.loadSummary(tx, c)
+	if err != nil || st == nil {
+		return nil, ids, err
+	}
+	lo, hi := stateRange(c)
+	it := tx.Store().NewIter(&store.IterOptions{LowerBound: journeyKey(c, 0), UpperBound: hi})
+	i := 0
+	for ok := it.First(); ok && i < len(st.g.js); ok = it.Next() {
+		if st.g.js[i], err = decodeJourney(it.Value(), c); err != nil {
+			it.Close()
+			return nil, ids, err
+		}
+		i++
+	}
+	if err := it.Close(); err != nil {
+		return nil, ids, err
+	}
+	if i != len(st.g.js) {
+		return nil, ids, fmt.Errorf("%w: %s holds %d of %d journeys", errCorruptState, store.FormatKey(lo), i, len(st.g.js))
+	}
+	return st, ids, nil
 }
 
-// loadIDs is load that also returns the customer's identifiers when it
-// read them (nil when there is no state to validate).
-func (t *Tracker) loadIDs(tx *identity.Tx, c identity.CustomerID) (*liveState, []identity.Identifier, error) {
+// loadSummary returns a customer's live state, its journeys as summaries,
+// if it is valid for this tracker, and nil otherwise; with the customer's
+// identifiers when it read them.
+func (t *Tracker) loadSummary(tx *identity.Tx, c identity.CustomerID) (*liveState, []identity.Identifier, error) {
 	b, err := tx.Store().Get(stateKey(c))
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, nil, nil
@@ -176,8 +229,21 @@ func (t *Tracker) loadIDs(tx *identity.Tx, c identity.CustomerID) (*liveState, [
 			return nil, ids, err
 		}
 	}
-	st, err := decodeState(b, c)
+	st, err := decodeSummary(b, c)
 	return st, ids, err
+}
+
+// loadJourney replaces the summary of journey i with the journey.
+func (s *liveState) loadJourney(t *store.Txn, c identity.CustomerID, i int) error {
+	v, err := t.Get(journeyKey(c, i))
+	if err != nil {
+		return fmt.Errorf("%w: journey %d of %s: %w", errCorruptState, i, c, err)
+	}
+	if s.g.js[i], err = decodeJourney(v, c); err != nil {
+		return err
+	}
+	s.loaded[i] = true
+	return nil
 }
 
 // releaseClaim deletes the state that claims id, unless it is owner's (the
@@ -206,7 +272,7 @@ func releaseClaim(t *store.Txn, id identity.Identifier, owner identity.CustomerI
 	if err != nil || h.gen != cl.gen {
 		return err // that state was rebuilt without id since; it stays
 	}
-	return t.Delete(stateKey(cl.customer))
+	return t.DeleteRange(stateRange(cl.customer))
 }
 
 // Refresh rebuilds a customer's live state from its timeline now: after a

@@ -16,9 +16,23 @@ import (
 
 // Keys (see the store package's key schema):
 //
-//	jstate: 0x30 customer:uint -> liveState
-//	jclaim: 0x31 identifier:bytes -> claim
+//	jstate: 0x30 customer:uint            -> header and journey summaries
+//	jstate: 0x30 customer:uint index:uint -> one journey (building)
+//	jclaim: 0x31 identifier:bytes         -> claim
+//
+// A customer's state is the key range stateRange(c): its header first, then
+// its journeys in index order.
 func stateKey(c identity.CustomerID) []byte { return keys.New(keys.JourneyState).Uint(uint64(c)) }
+
+func journeyKey(c identity.CustomerID, i int) []byte {
+	return keys.Key(stateKey(c)).Uint(uint64(i))
+}
+
+// stateRange returns the bounds of customer c's whole state.
+func stateRange(c identity.CustomerID) (lo, hi []byte) {
+	lo = stateKey(c)
+	return lo, keys.PrefixEnd(lo)
+}
 
 func claimKey(id identity.Identifier) []byte {
 	return keys.New(keys.JourneyClaim).String(id.String())
@@ -38,11 +52,14 @@ type header struct {
 	ids  int // identifiers of the customer when the state was built
 }
 
-// liveState is a customer's stored grouper.
+// liveState is a customer's stored grouper. Decoded from the header alone,
+// its journeys are summaries holding what grouper.find reads; loaded marks
+// the ones decoded in full.
 type liveState struct {
-	gen uint64
-	ids int
-	g   grouper
+	gen    uint64
+	ids    int
+	g      grouper
+	loaded []bool
 }
 
 // claim names the state holding an identifier's events.
@@ -75,8 +92,10 @@ func readClaim(t *store.Txn, id identity.Identifier) (claim, bool, error) {
 	return c, true, nil
 }
 
-func (s *liveState) encode() []byte {
-	w := enc.Writer{B: make([]byte, 0, 256)}
+// encodeHeader writes the header: what validation needs, the grouper's
+// last event and the journey summaries.
+func (s *liveState) encodeHeader() []byte {
+	w := enc.Writer{B: make([]byte, 0, 64+32*len(s.g.js))}
 	w.Uint(stateFormat)
 	w.Uint(s.gen)
 	o := s.g.opts
@@ -88,7 +107,11 @@ func (s *liveState) encode() []byte {
 	w.String(s.g.lastID)
 	w.Uint(uint64(len(s.g.js)))
 	for _, b := range s.g.js {
-		b.encode(&w)
+		w.String(b.Case)
+		w.String(b.Intent)
+		w.String(string(b.State))
+		writeTime(&w, b.End)
+		writeTime(&w, b.last)
 	}
 	return w.B
 }
@@ -108,8 +131,9 @@ func readHeader(r *enc.Reader) (header, error) {
 
 func decodeHeader(b []byte) (header, error) { return readHeader(enc.NewReader(b)) }
 
-// decodeState decodes a whole state record of customer c.
-func decodeState(b []byte, c identity.CustomerID) (*liveState, error) {
+// decodeSummary decodes a header of customer c into a state whose
+// journeys are summaries.
+func decodeSummary(b []byte, c identity.CustomerID) (*liveState, error) {
 	r := enc.NewReader(b)
 	h, err := readHeader(r)
 	if err != nil {
@@ -117,15 +141,32 @@ func decodeState(b []byte, c identity.CustomerID) (*liveState, error) {
 	}
 	s := &liveState{gen: h.gen, ids: h.ids, g: grouper{opts: h.opts, customer: c}}
 	s.g.lastTime, s.g.lastID = readTime(r), r.String()
-	n := r.Count()
-	s.g.js = make([]*building, 0, n)
-	for ; n > 0 && r.Err() == nil; n-- {
-		s.g.js = append(s.g.js, decodeBuilding(r, c))
-	}
+	s.g.js = readList(r, func() *building {
+		b := &building{Journey: Journey{Customer: c, Case: r.String(), Intent: r.String(), State: State(r.String()), End: readTime(r)}}
+		b.last = readTime(r)
+		return b
+	})
+	s.loaded = make([]bool, len(s.g.js))
 	if r.Err() != nil {
 		return nil, fmt.Errorf("%w: %w", errCorruptState, r.Err())
 	}
 	return s, nil
+}
+
+// encodeJourney is the record of one journey under construction.
+func encodeJourney(b *building) []byte {
+	w := enc.Writer{B: make([]byte, 0, 256)}
+	b.encode(&w)
+	return w.B
+}
+
+func decodeJourney(v []byte, c identity.CustomerID) (*building, error) {
+	r := enc.NewReader(v)
+	b := decodeBuilding(r, c)
+	if r.Err() != nil {
+		return nil, fmt.Errorf("%w: journey: %w", errCorruptState, r.Err())
+	}
+	return b, nil
 }
 
 func (b *building) encode(w *enc.Writer) {

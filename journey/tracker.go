@@ -75,7 +75,7 @@ func (t *Tracker) JourneysTx(tx *identity.Tx, c identity.CustomerID) ([]Journey,
 // many identifiers c has: from its live state when that is valid, else by
 // grouping its timeline.
 func (t *Tracker) journeysOf(tx *identity.Tx, c identity.CustomerID, now time.Time) ([]Journey, int, error) {
-	st, ids, err := t.loadIDs(tx, c)
+	st, ids, err := t.load(tx, c)
 	if err != nil {
 		return nil, 0, err
 	}
