@@ -243,6 +243,8 @@ func (g *grouper) find(e *timeline.Event) int {
 	for i := len(g.js) - 1; i >= 0; i-- {
 		b := g.js[i]
 		switch {
+		case b == nil: // settled, left out by the live state
+			continue
 		case e.Case != "" && b.Case != "" && e.Case != b.Case:
 			continue
 		case e.Case == "" && e.Intent != "" && b.Intent != "" && e.Intent != b.Intent:
@@ -264,6 +266,15 @@ func (g *grouper) find(e *timeline.Event) int {
 		}
 	}
 	return -1
+}
+
+// settled reports whether find will pass over b for every event after the
+// last one added, so that the live state need not keep its summary at hand.
+func (g *grouper) settled(b *building) bool {
+	if b.State == Resolved {
+		return b.Case == "" && g.lastTime.Sub(b.End) > g.opts.ReopenWindow
+	}
+	return g.lastTime.Sub(b.last) > g.opts.Gap
 }
 
 // reopens reports whether an event after a resolution counts as the

@@ -62,7 +62,10 @@ type liveHook struct{ t *Tracker }
 func (h liveHook) Appended(tx *identity.Tx, ns []timeline.Notice) error {
 	byCustomer := map[identity.CustomerID][]*timeline.Event{}
 	var order []identity.CustomerID
-	resolved := map[identity.CustomerID]identity.CustomerID{}
+	// The last event's customer is live: no event after it could merge it
+	// away. Others are resolved, once each.
+	last := ns[len(ns)-1].Customer
+	resolved := map[identity.CustomerID]identity.CustomerID{last: last}
 	for i := range ns {
 		c, ok := resolved[ns[i].Customer]
 		if !ok {

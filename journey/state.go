@@ -107,6 +107,11 @@ func (s *liveState) encodeHeader() []byte {
 	w.String(s.g.lastID)
 	w.Uint(uint64(len(s.g.js)))
 	for _, b := range s.g.js {
+		settled := b == nil || s.g.settled(b)
+		w.Bool(settled)
+		if settled {
+			continue
+		}
 		w.String(b.Case)
 		w.String(b.Intent)
 		w.String(string(b.State))
@@ -141,12 +146,20 @@ func decodeSummary(b []byte, c identity.CustomerID) (*liveState, error) {
 	}
 	s := &liveState{gen: h.gen, ids: h.ids, g: grouper{opts: h.opts, customer: c}}
 	s.g.lastTime, s.g.lastID = readTime(r), r.String()
-	s.g.js = readList(r, func() *building {
-		b := &building{Journey: Journey{Customer: c, Case: r.String(), Intent: r.String(), State: State(r.String()), End: readTime(r)}}
-		b.last = readTime(r)
-		return b
-	})
-	s.loaded = make([]bool, len(s.g.js))
+	n := r.Count()
+	s.g.js, s.loaded = make([]*building, n), make([]bool, n)
+	var stubs []building // one allocation for the summaries
+	for i := range s.g.js {
+		if r.Bool() {
+			continue // settled: nil, which find passes over
+		}
+		if stubs == nil {
+			stubs = make([]building, 0, n-i)
+		}
+		stubs = append(stubs, building{Journey: Journey{Customer: c, Case: r.String(), Intent: r.String(),
+			State: State(r.String()), End: readTime(r)}, last: readTime(r)})
+		s.g.js[i] = &stubs[len(stubs)-1]
+	}
 	if r.Err() != nil {
 		return nil, fmt.Errorf("%w: %w", errCorruptState, r.Err())
 	}
