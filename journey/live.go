@@ -182,27 +182,38 @@ func (t *Tracker) rebuild(tx *identity.Tx, c identity.CustomerID) error {
 
 // load returns a customer's whole live state if it is valid for this
 // tracker, and nil otherwise, with the customer's identifiers when it read
-// them (nil when there was no state to validate).
+// them (nil when there was no state to validate). One iterator reads the
+// header and then the journeys.
 func (t *Tracker) load(tx *identity.Tx, c identity.CustomerID) (*liveState, []identity.Identifier, error) {
-	st, ids, err := t.loadSummary(tx, c)
+	lo, hi := stateRange(c)
+	it := tx.Store().NewIter(&store.IterOptions{LowerBound: lo, UpperBound: hi})
+	st, ids, err := t.readAll(tx, c, it)
+	if cerr := it.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return nil, ids, err
+	}
+	return st, ids, nil
+}
+
+func (t *Tracker) readAll(tx *identity.Tx, c identity.CustomerID, it *store.Iterator) (*liveState, []identity.Identifier, error) {
+	if !it.First() {
+		return nil, nil, nil
+	}
+	st, ids, err := t.validate(tx, c, it.Value())
 	if err != nil || st == nil {
 		return nil, ids, err
 	}
-	lo, hi := stateRange(c)
-	it := tx.Store().NewIter(&store.IterOptions{LowerBound: journeyKey(c, 0), UpperBound: hi})
 	i := 0
-	for ok := it.First(); ok && i < len(st.g.js); ok = it.Next() {
+	for ok := it.Next(); ok && i < len(st.g.js); ok = it.Next() {
 		if st.g.js[i], err = decodeJourney(it.Value(), c); err != nil {
-			it.Close()
 			return nil, ids, err
 		}
 		i++
 	}
-	if err := it.Close(); err != nil {
-		return nil, ids, err
-	}
 	if i != len(st.g.js) {
-		return nil, ids, fmt.Errorf("%w: %s holds %d of %d journeys", errCorruptState, store.FormatKey(lo), i, len(st.g.js))
+		return nil, ids, fmt.Errorf("%w: %s holds %d of %d journeys", errCorruptState, store.FormatKey(stateKey(c)), i, len(st.g.js))
 	}
 	return st, ids, nil
 }
@@ -218,6 +229,13 @@ func (t *Tracker) loadSummary(tx *identity.Tx, c identity.CustomerID) (*liveStat
 	if err != nil {
 		return nil, nil, err
 	}
+	return t.validate(tx, c, b)
+}
+
+// validate decodes header b of customer c if the state is valid for this
+// tracker (see the comment at the top of this file), and returns nil
+// otherwise; with the customer's identifiers when it read them.
+func (t *Tracker) validate(tx *identity.Tx, c identity.CustomerID, b []byte) (*liveState, []identity.Identifier, error) {
 	h, err := decodeHeader(b)
 	if err != nil || h.opts != t.opts {
 		return nil, nil, err
