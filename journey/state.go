@@ -1,6 +1,7 @@
 package journey
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"maps"
@@ -175,9 +176,9 @@ func encodeJourney(b *building) []byte {
 
 func decodeJourney(v []byte, c identity.CustomerID) (*building, error) {
 	r := enc.NewReader(v)
-	b := decodeBuilding(r, c)
-	if r.Err() != nil {
-		return nil, fmt.Errorf("%w: journey: %w", errCorruptState, r.Err())
+	b, packedOK := decodeBuilding(r, c)
+	if r.Err() != nil || !packedOK {
+		return nil, fmt.Errorf("%w: journey: %v", errCorruptState, r.Err())
 	}
 	return b, nil
 }
@@ -230,7 +231,7 @@ func (b *building) encode(w *enc.Writer) {
 	}
 	w.String(string(j.ResolvedBy))
 	w.Uint(uint64(j.Reopened))
-	w.Strings(j.Events)
+	writePacked(w, j.Events)
 	w.Bool(j.HumanInvolved)
 	writeChannels(w, j.contactChannels)
 	w.Uint(uint64(j.lostHandoffs))
@@ -246,8 +247,10 @@ func (b *building) encode(w *enc.Writer) {
 	w.Uint(uint64(b.openSwitch))
 }
 
-func decodeBuilding(r *enc.Reader, c identity.CustomerID) *building {
-	b := &building{Journey: Journey{Customer: c}}
+// decodeBuilding reads a building; packedOK is false if its event list
+// does not decode (other errors are the reader's).
+func decodeBuilding(r *enc.Reader, c identity.CustomerID) (b *building, packedOK bool) {
+	b = &building{Journey: Journey{Customer: c}}
 	j := &b.Journey
 	j.ID, j.Intent, j.Case, j.State = r.String(), r.String(), r.String(), State(r.String())
 	j.Start, j.End = readTime(r), readTime(r)
@@ -270,7 +273,7 @@ func decodeBuilding(r *enc.Reader, c identity.CustomerID) *building {
 			EventID: r.String(), Provided: readTime(r)}
 	})
 	j.ResolvedBy, j.Reopened = timeline.ActorKind(r.String()), int(r.Uint())
-	j.Events = readList(r, r.String)
+	j.Events, packedOK = readPacked(r)
 	j.HumanInvolved = r.Bool()
 	j.contactChannels = readChannels(r)
 	j.lostHandoffs, j.handoffPending = int(r.Uint()), r.Bool()
@@ -282,7 +285,7 @@ func decodeBuilding(r *enc.Reader, c identity.CustomerID) *building {
 		b.provided[k] = readTime(r)
 	}
 	b.awaitReply, b.openSwitch = r.Bool(), int(r.Uint())
-	return b
+	return b, packedOK
 }
 
 // readList decodes a counted list, one item call per element; nil when
@@ -297,6 +300,51 @@ func readList[T any](r *enc.Reader, item func() T) []T {
 		out[i] = item()
 	}
 	return out
+}
+
+// writePacked writes a list of strings as one string field holding the
+// count and each length-prefixed string, so that reading the list back
+// allocates once: event IDs are the bulk of a journey record.
+func writePacked(w *enc.Writer, ss []string) {
+	var inner enc.Writer
+	inner.Strings(ss)
+	w.Bytes(inner.B)
+}
+
+// readPacked reads what writePacked wrote; the strings share one
+// allocation. An empty list is nil, as the grouper leaves it; ok is false
+// for bytes writePacked did not write.
+func readPacked(r *enc.Reader) (list []string, ok bool) {
+	s := r.String()
+	if s == "" {
+		return nil, true // no field: an old or truncated record, which the reader reports
+	}
+	n, ok := packedUint(&s)
+	if !ok || n > uint64(len(s)) {
+		return nil, false
+	}
+	if n == 0 {
+		return nil, s == ""
+	}
+	out := make([]string, n)
+	for i := range out {
+		l, ok := packedUint(&s)
+		if !ok || l > uint64(len(s)) {
+			return nil, false
+		}
+		out[i], s = s[:l], s[l:]
+	}
+	return out, s == ""
+}
+
+// packedUint reads a uvarint from the front of *s.
+func packedUint(s *string) (uint64, bool) {
+	v, k := binary.Uvarint([]byte((*s)[:min(len(*s), binary.MaxVarintLen64)]))
+	if k <= 0 {
+		return 0, false
+	}
+	*s = (*s)[k:]
+	return v, true
 }
 
 // writeTime writes Unix nanoseconds, as the timeline stores event times.
