@@ -128,12 +128,20 @@ func fillPlans(b *testing.B, w *world, events, perCustomer int) int {
 // grouping or metrics.
 func BenchmarkCompute(b *testing.B) {
 	ctx := context.Background()
+	big := "1M"
+	if *computeEvents != 1_000_000 {
+		big = fmt.Sprint(*computeEvents)
+	}
 	for _, size := range []int{10_000, *computeEvents} {
 		if size > 10_000 && testing.Short() {
 			continue
 		}
+		name := "10k"
+		if size != 10_000 {
+			name = big
+		}
 		for _, source := range []string{"live", "grouped", "readonly"} {
-			b.Run(fmt.Sprintf("events=%s/source=%s", count(size), source), func(b *testing.B) {
+			b.Run(fmt.Sprintf("events=%s/source=%s", name, source), func(b *testing.B) {
 				live := source == "live"
 				w := benchWorld(b, fmt.Sprint("compute", size, live), live, func(w *world) { w.events = fillPlans(b, w, size, 3) })
 				b.ReportAllocs()
@@ -159,16 +167,6 @@ func BenchmarkCompute(b *testing.B) {
 			})
 		}
 	}
-}
-
-func count(n int) string {
-	switch {
-	case n >= 1_000_000 && n%1_000_000 == 0:
-		return fmt.Sprintf("%dM", n/1_000_000)
-	case n >= 1000 && n%1000 == 0:
-		return fmt.Sprintf("%dk", n/1000)
-	}
-	return fmt.Sprint(n)
 }
 
 // cpuMeter measures the process's CPU time over a benchmark loop. The

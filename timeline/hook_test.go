@@ -43,6 +43,15 @@ func (h *markHook) Forgetting(tx *identity.Tx, c identity.CustomerID, ids []iden
 	return errors.Join(err, h.fail)
 }
 
+// hooked returns a timeline with a markHook attached under name.
+func hooked(t *testing.T, name string) (*timeline.Timeline, *store.DB, *markHook, *[]string) {
+	tl, db := testTimeline(t)
+	log := new([]string)
+	h := &markHook{name: name, log: log}
+	tl.Attach(name, h)
+	return tl, db, h, log
+}
+
 func hasMark(t *testing.T, db *store.DB, id string) bool {
 	var ok bool
 	require.NoError(t, db.View(context.Background(), func(txn *store.Txn) error {
@@ -58,24 +67,21 @@ func hasMark(t *testing.T, db *store.DB, id string) bool {
 // are not shown again; a failing hook aborts the whole Append.
 func TestHookInsideAppend(t *testing.T) {
 	ctx := context.Background()
-	tl, db := testTimeline(t)
-	var log []string
-	b := &markHook{name: "b", log: &log}
-	tl.Attach("b", b)
-	tl.Attach("a", &markHook{name: "a", log: &log})
+	tl, db, b, logp := hooked(t, "b")
+	tl.Attach("a", &markHook{name: "a", log: logp})
 
 	_, err := tl.Append(ctx, testEvent("e1", 1, email("ann")), testEvent("e2", 0, email("bo")))
 	require.NoError(t, err)
-	require.Equal(t, []string{"a:e1@c1", "a:e2@c2", "b:e1@c1", "b:e2@c2"}, log)
+	require.Equal(t, []string{"a:e1@c1", "a:e2@c2", "b:e1@c1", "b:e2@c2"}, *logp)
 	require.True(t, hasMark(t, db, "e1"))
 
-	log = nil
+	*logp = nil
 	_, err = tl.Append(ctx, testEvent("e1", 1, email("ann")), testEvent("e3", 2, email("ann")))
 	require.NoError(t, err)
-	require.Equal(t, []string{"a:e3@c1", "b:e3@c1"}, log, "the duplicate e1 is not shown again")
+	require.Equal(t, []string{"a:e3@c1", "b:e3@c1"}, *logp, "the duplicate e1 is not shown again")
 
 	// A hook's error rolls the Append back: no event, no mark.
-	log = nil
+	*logp = nil
 	b.fail = errors.New("hook refuses")
 	_, err = tl.Append(ctx, testEvent("e4", 3, email("ann")))
 	require.ErrorIs(t, err, b.fail)
@@ -85,28 +91,25 @@ func TestHookInsideAppend(t *testing.T) {
 	require.Len(t, page.Events, 2, "e4 was not stored")
 
 	// Attaching under a used name replaces; nil removes.
-	log = nil
+	*logp = nil
 	tl.Attach("b", nil)
-	tl.Attach("a", &markHook{name: "a2", log: &log})
+	tl.Attach("a", &markHook{name: "a2", log: logp})
 	_, err = tl.Append(ctx, testEvent("e5", 4, email("ann")))
 	require.NoError(t, err)
-	require.Equal(t, []string{"a2:e5@c1"}, log)
+	require.Equal(t, []string{"a2:e5@c1"}, *logp)
 
 	// An Append with nothing new calls no hook.
-	log = nil
+	*logp = nil
 	_, err = tl.Append(ctx, testEvent("e5", 4, email("ann")))
 	require.NoError(t, err)
-	require.Empty(t, log)
+	require.Empty(t, *logp)
 }
 
 // TestHookForgetting: Forget calls hooks with the live customer and its
 // identifiers before erasing the events, in the same transaction.
 func TestHookForgetting(t *testing.T) {
 	ctx := context.Background()
-	tl, _ := testTimeline(t)
-	var log []string
-	h := &markHook{name: "h", log: &log}
-	tl.Attach("h", h)
+	tl, _, h, logp := hooked(t, "h")
 	_, err := tl.Append(ctx, testEvent("e1", 1, email("ann")), testEvent("e2", 2, email("bo")),
 		testEvent("e3", 3, email("ann"), email("bo"))) // merges c2 into c1
 	require.NoError(t, err)
@@ -118,10 +121,10 @@ func TestHookForgetting(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, page.Events, 3, "a refused Forget erases nothing")
 
-	log, h.fail = nil, nil
+	*logp, h.fail = nil, nil
 	_, err = tl.Forget(ctx, 2, identity.ForgetOptions{}) // the absorbed ID
 	require.NoError(t, err)
-	require.Equal(t, []string{"h:forget@c1"}, log)
+	require.Equal(t, []string{"h:forget@c1"}, *logp)
 	require.ElementsMatch(t, []identity.Identifier{email("ann"), email("bo")}, h.forgot)
 	require.Equal(t, 3, h.events, "the hook ran before the events were erased")
 }
