@@ -39,15 +39,24 @@ import (
 //
 // An Append updates a valid state in place when its events for the
 // customer all come after the last event grouped: it decodes the header,
-// finds the journey each event continues among the summaries, loads that
-// journey, adds the event and writes back the journey and the header, in
-// time linear in the number of journeys and the size of the one journey,
-// not in the length of the timeline. Otherwise (no
-// state yet, an invalid one, or a late event) it rebuilds the state from
-// the timeline in the same transaction. Reads use a valid state and group
-// the timeline otherwise (after a merge or a split that no append has
-// followed yet); they never write, and are equal to [Group] over the stored
-// timeline either way.
+// finds the journey each event continues among the summaries (journeys no
+// later event can continue are left out of them: grouper.settled), loads
+// that journey, adds the event and writes back the journey and the header:
+// time linear in the number of unsettled journeys and the size of the one
+// journey, not in the length of the timeline. Otherwise (no state yet, an
+// invalid one, or a late event) it rebuilds the state from the timeline in
+// the same transaction. Reads use a valid state and group the timeline
+// otherwise (after a merge or a split that no append has followed yet);
+// they never write, and are equal to [Group] over the stored timeline
+// either way.
+//
+// What the proof does not cover: an event appended through a Timeline
+// without a tracker attached changes no claim and no identifier count, so
+// the state of its customer misses it until the next rebuild. Every
+// appending Timeline must have a tracker (see [NewTracker]). Identity's
+// per-identifier observation count (IdentifierInfo.Seen) could detect this
+// gap (an append observes its identifiers), at the cost of reading every
+// identifier record on validation.
 
 // hookName is the name the live state's hook is attached under, so that a
 // later tracker on the same timeline replaces it rather than doubling it.
