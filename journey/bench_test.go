@@ -20,11 +20,21 @@ import (
 // least 200k events/s; the live-state update at most 20 µs per appended
 // event.
 //
-//	go test -run='^$' -bench=. -benchtime=3x ./journey/            # Compute
-//	go test -run='^$' -bench=Live -benchtime=20000x ./journey/     # appends
+//	go test -run='^$' -bench=Compute -benchtime=3x ./journey/
+//	go test -run='^$' -bench=LiveAppend -benchtime=20000x -count=2 ./journey/
 //
 // Fixtures are built once per process on disk with NoSync (1M events take
-// about a minute); -short builds small ones only.
+// about a minute); -short builds small ones only, and -compute-events
+// sizes the big one. Besides wall time, each benchmark reports the
+// process's CPU time (events/cpu-s, cpu-µs/op), which other processes on
+// a shared machine do not inflate.
+//
+// Measured 2026-11-23 on 2 cores shared with other jobs (load average 8
+// to 16, so wall figures are several times too slow): Compute over 1M
+// events 334k events/cpu-s from the live state (168k grouping every
+// timeline; 306k only reading the timelines); the hook alone 31-32
+// cpu-µs per event (empty transaction 1.2), at history 20 and 200 alike;
+// Append with the live state 28-45 cpu-µs more than without.
 
 // TestMain closes and removes the benchmark fixtures, which outlive one
 // benchmark so that -count and sub-benchmarks share them.
