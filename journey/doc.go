@@ -14,10 +14,11 @@
 //     over), contacts, handoffs, transfers, the facts provided and the
 //     repeat asks (an agent or bot asking again for a fact already given,
 //     signalled with the [AttrAsks] event attribute).
-//   - [Tracker]: reads a customer's journeys from the timeline and computes
-//     [Metrics] over all customers ([Tracker.Compute]), each metric defined
-//     on its field. Output as structs, JSON (field tags), [WriteTable] and
-//     [WriteCSV].
+//   - [Tracker]: keeps each customer's journeys live in the store as events
+//     are appended, returns them ([Tracker.Journeys],
+//     [Tracker.OpenJourneys]) and computes [Metrics] over all customers
+//     ([Tracker.Compute]), each metric defined on its field. Output as
+//     structs, JSON (field tags), [WriteTable] and [WriteCSV].
 //   - [Arbiter]: given competing [Candidate] actions, applies ordered
 //     [Rule]s (see [DefaultRules]: consent, no promotion during an open
 //     service issue, no survey after a complaint; also [QuietHours]) and
@@ -37,9 +38,24 @@
 //
 // Caveats:
 //
-//   - Journeys are derived from the stored timeline when read, so they are
-//     always consistent with merges, splits and late events, and agree
-//     across processes; reading costs one pass over the customer's events.
+//   - Live state: [NewTracker] attaches a [timeline.Hook], so every Append
+//     updates the journeys of the customers it touches in the same
+//     transaction (an event later than the customer's last one is added in
+//     time linear in the customer's journey state; a late event, or the
+//     first append after a merge or split, regroups the customer's
+//     timeline). The state proves its own validity through records in the
+//     store (see live.go), so merges and splits made anywhere, by any
+//     process, are detected; reads then group the timeline instead, and
+//     [Tracker.Refresh] rebuilds the state at once. Either way, journeys
+//     read always equal [Group] over the stored timeline, provided every
+//     Timeline appending to the store has a tracker with the same options
+//     attached. That is a requirement, like sharing identity options:
+//     state kept with other options is detected and ignored, but an event
+//     appended through a Timeline without a tracker is not seen by the
+//     state of its customer until a late event, a merge or split, or
+//     Refresh rebuilds it.
+//   - Forget through [timeline.Timeline.Forget] erases the live state with
+//     the events.
 //   - Journey IDs are the ID of the journey's first event: stable as
 //     events arrive, but a late event older than the first one, or a merge
 //     of two customers' journeys, can change which event is first.

@@ -3,6 +3,7 @@ package journey_test
 import (
 	"context"
 	"fmt"
+	"log"
 	"os"
 	"time"
 
@@ -86,4 +87,61 @@ func ExampleTriggers() {
 	// Output:
 	// c1 sms missed_call - missed call at 2026-03-02 09:00
 	// 0 more
+}
+
+// A tracker keeps a customer's open journeys live as events are appended:
+// each Append updates them in its own transaction, so the next read is one
+// record, not a pass over the customer's history.
+func ExampleTracker_OpenJourneys() {
+	ctx := context.Background()
+	db, err := store.Open("", &store.Options{InMemory: true})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer db.Close()
+	now := time.Date(2026, 3, 2, 12, 0, 0, 0, time.UTC)
+	clock := func() time.Time { return now }
+	g, err := identity.Open(db, &identity.Options{Clock: clock})
+	if err != nil {
+		log.Fatal(err)
+	}
+	tl, err := timeline.Open(g, &timeline.Options{Clock: clock})
+	if err != nil {
+		log.Fatal(err)
+	}
+	tr := journey.NewTracker(tl, nil, clock)
+
+	ann := []identity.Identifier{identity.New(identity.Email, "ann@example.com")}
+	step := func(id string, ago time.Duration, ch timeline.Channel, intent string) {
+		_, err := tl.Append(ctx, timeline.Event{ID: id, Time: now.Add(-ago), Channel: ch, Direction: timeline.Inbound,
+			Actor: timeline.Actor{Kind: timeline.Customer}, Type: timeline.Message, Intent: intent, Identifiers: ann})
+		if err != nil {
+			log.Fatal(err)
+		}
+	}
+	show := func() {
+		c, err := g.Lookup(ctx, ann[0])
+		if err != nil {
+			log.Fatal(err)
+		}
+		open, err := tr.OpenJourneys(ctx, c)
+		if err != nil {
+			log.Fatal(err)
+		}
+		for _, j := range open {
+			fmt.Println(j.ID, j.Intent, j.Channels, "contacts:", j.Contacts)
+		}
+		fmt.Println("--")
+	}
+	step("e1", 26*time.Hour, timeline.Email, "billing")
+	show()
+	step("e2", 2*time.Hour, timeline.Chat, "billing")
+	step("e3", time.Hour, timeline.Chat, "delivery")
+	show()
+	// Output:
+	// e1 billing [email] contacts: 1
+	// --
+	// e3 delivery [chat] contacts: 1
+	// e1 billing [email chat] contacts: 2
+	// --
 }

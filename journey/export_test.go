@@ -17,7 +17,7 @@ func (t *Tracker) LiveState(ctx context.Context, c identity.CustomerID) ([]Journ
 		if err != nil {
 			return err
 		}
-		st, err := t.load(tx, live)
+		st, _, err := t.load(tx, live)
 		if err != nil || st == nil {
 			return err
 		}
@@ -32,3 +32,7 @@ func (t *Tracker) LiveState(ctx context.Context, c identity.CustomerID) ([]Journ
 func (t *Tracker) Advance(tx *identity.Tx, c identity.CustomerID, e *timeline.Event) error {
 	return t.advance(tx, c, []*timeline.Event{e})
 }
+
+// HookName is the name trackers attach their hook under, so that a
+// benchmark can detach it.
+const HookName = hookName

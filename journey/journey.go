@@ -171,7 +171,7 @@ func Group(c identity.CustomerID, events []timeline.Event, opts *Options, now ti
 		slices.SortFunc(sorted, cmp)
 	}
 	for i := range sorted {
-		g.add(&sorted[i])
+		g.add(&sorted[i], nil) // cannot fail without complete
 	}
 	return g.journeys(now)
 }
@@ -201,19 +201,29 @@ func (g *grouper) journeys(now time.Time) []Journey {
 }
 
 // add places one event, which must not be older than the events added
-// before it.
-func (g *grouper) add(e *timeline.Event) {
+// before it, and returns the index of the journey that took it (-1 for a
+// decision, which no journey takes).
+//
+// complete, if not nil, is called with the index of an existing journey
+// before it takes the event: the live state keeps only what find reads of
+// each journey in memory, and loads the one journey an event goes to.
+func (g *grouper) add(e *timeline.Event, complete func(i int) error) (int, error) {
 	if e.Type == timeline.Decision { // decisions are about the customer, not a step of a journey
-		return
+		return -1, nil
 	}
-	b := g.find(e)
-	if b == nil {
-		b = &building{Journey: Journey{ID: e.ID, Customer: g.customer, Intent: e.Intent, Case: e.Case,
-			State: Open, Start: e.Time}, provided: map[string]time.Time{}}
-		g.js = append(g.js, b)
+	i := g.find(e)
+	if i < 0 {
+		g.js = append(g.js, &building{Journey: Journey{ID: e.ID, Customer: g.customer, Intent: e.Intent, Case: e.Case,
+			State: Open, Start: e.Time}, provided: map[string]time.Time{}})
+		i = len(g.js) - 1
+	} else if complete != nil {
+		if err := complete(i); err != nil {
+			return -1, err
+		}
 	}
-	b.take(e, g.opts)
+	g.js[i].take(e, g.opts)
 	g.lastTime, g.lastID = e.Time, e.ID
+	return i, nil
 }
 
 // precedes reports whether e comes after every event added so far, so that
@@ -225,13 +235,17 @@ func (g *grouper) precedes(e *timeline.Event) bool {
 // sortEvents sorts events into grouping order.
 func sortEvents(events []*timeline.Event) { slices.SortFunc(events, compareEvents) }
 
-// find returns the journey an event continues, or nil for a new one: the
-// journey with its case reference, else the latest compatible journey by
-// intent that is open within Gap or resolved within ReopenWindow.
-func (g *grouper) find(e *timeline.Event) *building {
+// find returns the index of the journey an event continues, or -1 for a
+// new one: the journey with its case reference, else the latest compatible
+// journey by intent that is open within Gap or resolved within
+// ReopenWindow. It reads only Case, Intent, State, End and last of each
+// journey (the live state's summaries).
+func (g *grouper) find(e *timeline.Event) int {
 	for i := len(g.js) - 1; i >= 0; i-- {
 		b := g.js[i]
 		switch {
+		case b == nil: // settled, left out by the live state
+			continue
 		case e.Case != "" && b.Case != "" && e.Case != b.Case:
 			continue
 		case e.Case == "" && e.Intent != "" && b.Intent != "" && e.Intent != b.Intent:
@@ -241,18 +255,27 @@ func (g *grouper) find(e *timeline.Event) *building {
 		}
 		if b.State == Resolved {
 			if e.Time.Sub(b.End) <= g.opts.ReopenWindow && reopens(e) {
-				return b
+				return i
 			}
 			if e.Case != "" && e.Case == b.Case && !reopens(e) {
-				return b // follow-up bookkeeping on a closed case
+				return i // follow-up bookkeeping on a closed case
 			}
 			continue
 		}
 		if e.Time.Sub(b.last) <= g.opts.Gap {
-			return b
+			return i
 		}
 	}
-	return nil
+	return -1
+}
+
+// settled reports whether find will pass over b for every event after the
+// last one added, so that the live state need not keep its summary at hand.
+func (g *grouper) settled(b *building) bool {
+	if b.State == Resolved {
+		return b.Case == "" && g.lastTime.Sub(b.End) > g.opts.ReopenWindow
+	}
+	return g.lastTime.Sub(b.last) > g.opts.Gap
 }
 
 // reopens reports whether an event after a resolution counts as the

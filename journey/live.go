@@ -3,6 +3,7 @@ package journey
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	"github.com/threadline/threadline/identity"
 	"github.com/threadline/threadline/store"
@@ -18,9 +19,10 @@ import (
 // process sharing the store agrees on it without identity knowing about
 // journeys:
 //
-//   - jstate/<customer> holds a grouper (the journeys under construction
-//     and the last event grouped), the grouping options, how many
-//     identifiers the customer had, and a generation unique in the store.
+//   - jstate/<customer> holds the grouping options, how many identifiers
+//     the customer had, a generation unique in the store, the last event
+//     grouped and a summary of each journey (what grouper.find reads);
+//     jstate/<customer>/<i> holds journey i in full (a building).
 //   - jclaim/<identifier> names the customer and generation of the state
 //     that holds that identifier's events.
 //
@@ -36,13 +38,25 @@ import (
 // that can hold their events, and deletes them.
 //
 // An Append updates a valid state in place when its events for the
-// customer all come after the last event grouped: decode, add, encode, in
-// time linear in the size of the state, not of the timeline. Otherwise (no
-// state yet, an invalid one, or a late event) it rebuilds the state from
-// the timeline in the same transaction. Reads use a valid state and group
-// the timeline otherwise (after a merge or a split that no append has
-// followed yet); they never write, and are equal to [Group] over the stored
-// timeline either way.
+// customer all come after the last event grouped: it decodes the header,
+// finds the journey each event continues among the summaries (journeys no
+// later event can continue are left out of them: grouper.settled), loads
+// that journey, adds the event and writes back the journey and the header:
+// time linear in the number of unsettled journeys and the size of the one
+// journey, not in the length of the timeline. Otherwise (no state yet, an
+// invalid one, or a late event) it rebuilds the state from the timeline in
+// the same transaction. Reads use a valid state and group the timeline
+// otherwise (after a merge or a split that no append has followed yet);
+// they never write, and are equal to [Group] over the stored timeline
+// either way.
+//
+// What the proof does not cover: an event appended through a Timeline
+// without a tracker attached changes no claim and no identifier count, so
+// the state of its customer misses it until the next rebuild. Every
+// appending Timeline must have a tracker (see [NewTracker]). Identity's
+// per-identifier observation count (IdentifierInfo.Seen) could detect this
+// gap (an append observes its identifiers), at the cost of reading every
+// identifier record on validation.
 
 // hookName is the name the live state's hook is attached under, so that a
 // later tracker on the same timeline replaces it rather than doubling it.
@@ -57,7 +71,10 @@ type liveHook struct{ t *Tracker }
 func (h liveHook) Appended(tx *identity.Tx, ns []timeline.Notice) error {
 	byCustomer := map[identity.CustomerID][]*timeline.Event{}
 	var order []identity.CustomerID
-	resolved := map[identity.CustomerID]identity.CustomerID{}
+	// The last event's customer is live: no event after it could merge it
+	// away. Others are resolved, once each.
+	last := ns[len(ns)-1].Customer
+	resolved := map[identity.CustomerID]identity.CustomerID{last: last}
 	for i := range ns {
 		c, ok := resolved[ns[i].Customer]
 		if !ok {
@@ -92,14 +109,14 @@ func (h liveHook) Forgetting(tx *identity.Tx, c identity.CustomerID, ids []ident
 			return err
 		}
 	}
-	return tx.Store().Delete(stateKey(c))
+	return tx.Store().DeleteRange(stateRange(c))
 }
 
 // advance adds a customer's new events (any order, possibly none) to its
 // live state, or rebuilds the state when they cannot simply be added.
 func (t *Tracker) advance(tx *identity.Tx, c identity.CustomerID, events []*timeline.Event) error {
 	sortEvents(events)
-	st, err := t.load(tx, c)
+	st, _, err := t.loadSummary(tx, c)
 	if err != nil {
 		return err
 	}
@@ -109,10 +126,29 @@ func (t *Tracker) advance(tx *identity.Tx, c identity.CustomerID, events []*time
 	if len(events) == 0 {
 		return nil
 	}
-	for _, e := range events {
-		st.g.add(e)
+	complete := func(i int) error {
+		if st.loaded[i] {
+			return nil
+		}
+		return st.loadJourney(tx.Store(), c, i)
 	}
-	return tx.Store().Set(stateKey(c), st.encode())
+	touched := map[int]bool{}
+	for _, e := range events {
+		i, err := st.g.add(e, complete)
+		if err != nil {
+			return err
+		}
+		if i >= len(st.loaded) {
+			st.loaded = append(st.loaded, true) // a new journey
+		}
+		touched[i] = true
+	}
+	for i := range touched {
+		if err := tx.Store().Set(journeyKey(c, i), encodeJourney(st.g.js[i])); err != nil {
+			return err
+		}
+	}
+	return tx.Store().Set(stateKey(c), st.encodeHeader())
 }
 
 // rebuild groups the customer's timeline into a new state with a new
@@ -132,7 +168,7 @@ func (t *Tracker) rebuild(tx *identity.Tx, c identity.CustomerID) error {
 	}
 	st := liveState{gen: gen, ids: len(ids), g: grouper{opts: t.opts, customer: c}}
 	for i := range page.Events {
-		st.g.add(&page.Events[i])
+		st.g.add(&page.Events[i], nil) // cannot fail without complete
 	}
 	for _, id := range ids {
 		if err := releaseClaim(tx.Store(), id, c); err != nil {
@@ -142,37 +178,102 @@ func (t *Tracker) rebuild(tx *identity.Tx, c identity.CustomerID) error {
 			return err
 		}
 	}
-	return tx.Store().Set(stateKey(c), st.encode())
+	if err := tx.Store().DeleteRange(stateRange(c)); err != nil {
+		return err
+	}
+	for i, b := range st.g.js {
+		if err := tx.Store().Set(journeyKey(c, i), encodeJourney(b)); err != nil {
+			return err
+		}
+	}
+	return tx.Store().Set(stateKey(c), st.encodeHeader())
 }
 
-// load returns a customer's live state if it is valid for this tracker, and
-// nil otherwise.
-func (t *Tracker) load(tx *identity.Tx, c identity.CustomerID) (*liveState, error) {
+// load returns a customer's whole live state if it is valid for this
+// tracker, and nil otherwise, with the customer's identifiers when it read
+// them (nil when there was no state to validate). One iterator reads the
+// header and then the journeys.
+func (t *Tracker) load(tx *identity.Tx, c identity.CustomerID) (*liveState, []identity.Identifier, error) {
+	lo, hi := stateRange(c)
+	it := tx.Store().NewIter(&store.IterOptions{LowerBound: lo, UpperBound: hi})
+	st, ids, err := t.readAll(tx, c, it)
+	if cerr := it.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return nil, ids, err
+	}
+	return st, ids, nil
+}
+
+func (t *Tracker) readAll(tx *identity.Tx, c identity.CustomerID, it *store.Iterator) (*liveState, []identity.Identifier, error) {
+	if !it.First() {
+		return nil, nil, nil
+	}
+	st, ids, err := t.validate(tx, c, it.Value())
+	if err != nil || st == nil {
+		return nil, ids, err
+	}
+	i := 0
+	for ok := it.Next(); ok && i < len(st.g.js); ok = it.Next() {
+		if st.g.js[i], err = decodeJourney(it.Value(), c); err != nil {
+			return nil, ids, err
+		}
+		i++
+	}
+	if i != len(st.g.js) {
+		return nil, ids, fmt.Errorf("%w: %s holds %d of %d journeys", errCorruptState, store.FormatKey(stateKey(c)), i, len(st.g.js))
+	}
+	return st, ids, nil
+}
+
+// loadSummary returns a customer's live state, its journeys as summaries,
+// if it is valid for this tracker, and nil otherwise; with the customer's
+// identifiers when it read them.
+func (t *Tracker) loadSummary(tx *identity.Tx, c identity.CustomerID) (*liveState, []identity.Identifier, error) {
 	b, err := tx.Store().Get(stateKey(c))
 	if errors.Is(err, store.ErrNotFound) {
-		return nil, nil
+		return nil, nil, nil
 	}
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
+	return t.validate(tx, c, b)
+}
+
+// validate decodes header b of customer c if the state is valid for this
+// tracker (see the comment at the top of this file), and returns nil
+// otherwise; with the customer's identifiers when it read them.
+func (t *Tracker) validate(tx *identity.Tx, c identity.CustomerID, b []byte) (*liveState, []identity.Identifier, error) {
 	h, err := decodeHeader(b)
-	if err != nil {
-		return nil, err
-	}
-	if h.opts != t.opts {
-		return nil, nil
+	if err != nil || h.opts != t.opts {
+		return nil, nil, err
 	}
 	ids, err := tx.Identifiers(c)
 	if err != nil || len(ids) != h.ids {
-		return nil, err
+		return nil, ids, err
 	}
 	for _, id := range ids {
 		cl, ok, err := readClaim(tx.Store(), id)
 		if err != nil || !ok || cl != (claim{c, h.gen}) {
-			return nil, err
+			return nil, ids, err
 		}
 	}
-	return decodeState(b, c)
+	st, err := decodeSummary(b, c)
+	return st, ids, err
+}
+
+// loadJourney replaces the summary of journey i with the journey.
+func (s *liveState) loadJourney(t *store.Txn, c identity.CustomerID, i int) error {
+	v, err := t.Get(journeyKey(c, i))
+	if err != nil {
+		return fmt.Errorf("%w: journey %d of %s: %w", errCorruptState, i, c, err)
+	}
+	if s.g.js[i], err = decodeJourney(v, c); err != nil {
+		return err
+	}
+	s.loaded[i] = true
+	return nil
 }
 
 // releaseClaim deletes the state that claims id, unless it is owner's (the
@@ -201,22 +302,18 @@ func releaseClaim(t *store.Txn, id identity.Identifier, owner identity.CustomerI
 	if err != nil || h.gen != cl.gen {
 		return err // that state was rebuilt without id since; it stays
 	}
-	return t.Delete(stateKey(cl.customer))
+	return t.DeleteRange(stateRange(cl.customer))
 }
 
-// Refresh makes a customer's live state valid now, rebuilding it from the
-// timeline if a merge, a split or other grouping options left it stale, so
-// that later reads need not group the timeline. Reads are correct without
-// it; call it after [identity.Graph.Unlink] or a bulk import to make them
-// cheap again at once.
+// Refresh rebuilds a customer's live state from its timeline now: after a
+// merge or a split, so that reads are cheap again at once rather than after
+// the customer's next append, or after events were appended through a
+// Timeline without a tracker. Reads are correct without it in the first
+// case.
 func (t *Tracker) Refresh(ctx context.Context, c identity.CustomerID) error {
 	return t.tl.Graph().Update(ctx, func(tx *identity.Tx) error {
 		live, err := tx.Resolve(c)
 		if err != nil {
-			return err
-		}
-		st, err := t.load(tx, live)
-		if err != nil || st != nil {
 			return err
 		}
 		return t.rebuild(tx, live)

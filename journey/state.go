@@ -1,6 +1,7 @@
 package journey
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"maps"
@@ -16,9 +17,23 @@ import (
 
 // Keys (see the store package's key schema):
 //
-//	jstate: 0x30 customer:uint -> liveState
-//	jclaim: 0x31 identifier:bytes -> claim
+//	jstate: 0x30 customer:uint            -> header and journey summaries
+//	jstate: 0x30 customer:uint index:uint -> one journey (building)
+//	jclaim: 0x31 identifier:bytes         -> claim
+//
+// A customer's state is the key range stateRange(c): its header first, then
+// its journeys in index order.
 func stateKey(c identity.CustomerID) []byte { return keys.New(keys.JourneyState).Uint(uint64(c)) }
+
+func journeyKey(c identity.CustomerID, i int) []byte {
+	return keys.Key(stateKey(c)).Uint(uint64(i))
+}
+
+// stateRange returns the bounds of customer c's whole state.
+func stateRange(c identity.CustomerID) (lo, hi []byte) {
+	lo = stateKey(c)
+	return lo, keys.PrefixEnd(lo)
+}
 
 func claimKey(id identity.Identifier) []byte {
 	return keys.New(keys.JourneyClaim).String(id.String())
@@ -38,11 +53,14 @@ type header struct {
 	ids  int // identifiers of the customer when the state was built
 }
 
-// liveState is a customer's stored grouper.
+// liveState is a customer's stored grouper. Decoded from the header alone,
+// its journeys are summaries holding what grouper.find reads; loaded marks
+// the ones decoded in full.
 type liveState struct {
-	gen uint64
-	ids int
-	g   grouper
+	gen    uint64
+	ids    int
+	g      grouper
+	loaded []bool
 }
 
 // claim names the state holding an identifier's events.
@@ -75,8 +93,10 @@ func readClaim(t *store.Txn, id identity.Identifier) (claim, bool, error) {
 	return c, true, nil
 }
 
-func (s *liveState) encode() []byte {
-	w := enc.Writer{B: make([]byte, 0, 256)}
+// encodeHeader writes the header: what validation needs, the grouper's
+// last event and the journey summaries.
+func (s *liveState) encodeHeader() []byte {
+	w := enc.Writer{B: make([]byte, 0, 64+32*len(s.g.js))}
 	w.Uint(stateFormat)
 	w.Uint(s.gen)
 	o := s.g.opts
@@ -88,7 +108,16 @@ func (s *liveState) encode() []byte {
 	w.String(s.g.lastID)
 	w.Uint(uint64(len(s.g.js)))
 	for _, b := range s.g.js {
-		b.encode(&w)
+		settled := b == nil || s.g.settled(b)
+		w.Bool(settled)
+		if settled {
+			continue
+		}
+		w.String(b.Case)
+		w.String(b.Intent)
+		w.String(string(b.State))
+		writeTime(&w, b.End)
+		writeTime(&w, b.last)
 	}
 	return w.B
 }
@@ -108,8 +137,9 @@ func readHeader(r *enc.Reader) (header, error) {
 
 func decodeHeader(b []byte) (header, error) { return readHeader(enc.NewReader(b)) }
 
-// decodeState decodes a whole state record of customer c.
-func decodeState(b []byte, c identity.CustomerID) (*liveState, error) {
+// decodeSummary decodes a header of customer c into a state whose
+// journeys are summaries.
+func decodeSummary(b []byte, c identity.CustomerID) (*liveState, error) {
 	r := enc.NewReader(b)
 	h, err := readHeader(r)
 	if err != nil {
@@ -118,14 +148,39 @@ func decodeState(b []byte, c identity.CustomerID) (*liveState, error) {
 	s := &liveState{gen: h.gen, ids: h.ids, g: grouper{opts: h.opts, customer: c}}
 	s.g.lastTime, s.g.lastID = readTime(r), r.String()
 	n := r.Count()
-	s.g.js = make([]*building, 0, n)
-	for ; n > 0 && r.Err() == nil; n-- {
-		s.g.js = append(s.g.js, decodeBuilding(r, c))
+	s.g.js, s.loaded = make([]*building, n), make([]bool, n)
+	var stubs []building // one allocation for the summaries
+	for i := range s.g.js {
+		if r.Bool() {
+			continue // settled: nil, which find passes over
+		}
+		if stubs == nil {
+			stubs = make([]building, 0, n-i)
+		}
+		stubs = append(stubs, building{Journey: Journey{Customer: c, Case: r.String(), Intent: r.String(),
+			State: State(r.String()), End: readTime(r)}, last: readTime(r)})
+		s.g.js[i] = &stubs[len(stubs)-1]
 	}
 	if r.Err() != nil {
 		return nil, fmt.Errorf("%w: %w", errCorruptState, r.Err())
 	}
 	return s, nil
+}
+
+// encodeJourney is the record of one journey under construction.
+func encodeJourney(b *building) []byte {
+	w := enc.Writer{B: make([]byte, 0, 256)}
+	b.encode(&w)
+	return w.B
+}
+
+func decodeJourney(v []byte, c identity.CustomerID) (*building, error) {
+	r := enc.NewReader(v)
+	b, packedOK := decodeBuilding(r, c)
+	if r.Err() != nil || !packedOK {
+		return nil, fmt.Errorf("%w: journey: %v", errCorruptState, r.Err())
+	}
+	return b, nil
 }
 
 func (b *building) encode(w *enc.Writer) {
@@ -176,7 +231,7 @@ func (b *building) encode(w *enc.Writer) {
 	}
 	w.String(string(j.ResolvedBy))
 	w.Uint(uint64(j.Reopened))
-	w.Strings(j.Events)
+	writePacked(w, j.Events)
 	w.Bool(j.HumanInvolved)
 	writeChannels(w, j.contactChannels)
 	w.Uint(uint64(j.lostHandoffs))
@@ -194,42 +249,105 @@ func (b *building) encode(w *enc.Writer) {
 	w.Uint(uint64(b.openSwitch))
 }
 
-func decodeBuilding(r *enc.Reader, c identity.CustomerID) *building {
-	b := &building{Journey: Journey{Customer: c}}
+// decodeBuilding reads a building; packedOK is false if its event list
+// does not decode (other errors are the reader's).
+func decodeBuilding(r *enc.Reader, c identity.CustomerID) (b *building, packedOK bool) {
+	b = &building{Journey: Journey{Customer: c}}
 	j := &b.Journey
 	j.ID, j.Intent, j.Case, j.State = r.String(), r.String(), r.String(), State(r.String())
 	j.Start, j.End = readTime(r), readTime(r)
 	j.Channels = readChannels(r)
-	for n := r.Count(); n > 0; n-- {
-		j.Switches = append(j.Switches, Switch{From: timeline.Channel(r.String()), To: timeline.Channel(r.String()), At: readTime(r), ToHuman: r.Bool()})
-	}
+	j.Switches = readList(r, func() Switch {
+		return Switch{From: timeline.Channel(r.String()), To: timeline.Channel(r.String()), At: readTime(r), ToHuman: r.Bool()}
+	})
 	j.Contacts, j.Handoffs, j.Transfers = int(r.Uint()), int(r.Uint()), int(r.Uint())
-	for n := r.Count(); n > 0; n-- {
-		j.Facts = append(j.Facts, ProvidedFact{Key: r.String(), Value: r.String(), Channel: timeline.Channel(r.String()),
-			Time: readTime(r), Verified: r.Bool(), EventID: r.String()})
-	}
-	for n := r.Count(); n > 0; n-- {
-		j.Attempts = append(j.Attempts, Attempt{Name: r.String(), Outcome: r.String(),
+	j.Facts = readList(r, func() ProvidedFact {
+		return ProvidedFact{Key: r.String(), Value: r.String(), Channel: timeline.Channel(r.String()),
+			Time: readTime(r), Verified: r.Bool(), EventID: r.String()}
+	})
+	j.Attempts = readList(r, func() Attempt {
+		return Attempt{Name: r.String(), Outcome: r.String(),
 			Actor: timeline.Actor{Kind: timeline.ActorKind(r.String()), ID: r.String()}, Channel: timeline.Channel(r.String()),
-			Time: readTime(r), EventID: r.String()})
-	}
-	for n := r.Count(); n > 0; n-- {
-		j.RepeatAsks = append(j.RepeatAsks, RepeatAsk{Key: r.String(), Channel: timeline.Channel(r.String()), Time: readTime(r),
-			EventID: r.String(), Provided: readTime(r)})
-	}
+			Time: readTime(r), EventID: r.String()}
+	})
+	j.RepeatAsks = readList(r, func() RepeatAsk {
+		return RepeatAsk{Key: r.String(), Channel: timeline.Channel(r.String()), Time: readTime(r),
+			EventID: r.String(), Provided: readTime(r)}
+	})
 	j.ResolvedBy, j.Reopened = timeline.ActorKind(r.String()), int(r.Uint())
-	j.Events, j.HumanInvolved = r.Strings(), r.Bool()
+	j.Events, packedOK = readPacked(r)
+	j.HumanInvolved = r.Bool()
 	j.contactChannels = readChannels(r)
 	j.lostHandoffs, j.handoffPending = int(r.Uint()), r.Bool()
 	j.handoffFrom = timeline.Actor{Kind: timeline.ActorKind(r.String()), ID: r.String()}
 	b.last, b.lastChannel = readTime(r), timeline.Channel(r.String())
-	b.provided = map[string]time.Time{}
-	for n := r.Count(); n > 0; n-- {
+	n := r.Count()
+	b.provided = make(map[string]time.Time, n)
+	for ; n > 0; n-- {
 		k := r.String()
 		b.provided[k] = readTime(r)
 	}
 	b.awaitReply, b.openSwitch = r.Bool(), int(r.Uint())
-	return b
+	return b, packedOK
+}
+
+// readList decodes a counted list, one item call per element; nil when
+// empty, as the grouper leaves it.
+func readList[T any](r *enc.Reader, item func() T) []T {
+	n := r.Count()
+	if n == 0 {
+		return nil
+	}
+	out := make([]T, n)
+	for i := range out {
+		out[i] = item()
+	}
+	return out
+}
+
+// writePacked writes a list of strings as one string field holding the
+// count and each length-prefixed string, so that reading the list back
+// allocates once: event IDs are the bulk of a journey record.
+func writePacked(w *enc.Writer, ss []string) {
+	var inner enc.Writer
+	inner.Strings(ss)
+	w.Bytes(inner.B)
+}
+
+// readPacked reads what writePacked wrote; the strings share one
+// allocation. An empty list is nil, as the grouper leaves it; ok is false
+// for bytes writePacked did not write.
+func readPacked(r *enc.Reader) (list []string, ok bool) {
+	s := r.String()
+	if s == "" {
+		return nil, true // no field: an old or truncated record, which the reader reports
+	}
+	n, ok := packedUint(&s)
+	if !ok || n > uint64(len(s)) {
+		return nil, false
+	}
+	if n == 0 {
+		return nil, s == ""
+	}
+	out := make([]string, n)
+	for i := range out {
+		l, ok := packedUint(&s)
+		if !ok || l > uint64(len(s)) {
+			return nil, false
+		}
+		out[i], s = s[:l], s[l:]
+	}
+	return out, s == ""
+}
+
+// packedUint reads a uvarint from the front of *s.
+func packedUint(s *string) (uint64, bool) {
+	v, k := binary.Uvarint([]byte((*s)[:min(len(*s), binary.MaxVarintLen64)]))
+	if k <= 0 {
+		return 0, false
+	}
+	*s = (*s)[k:]
+	return v, true
 }
 
 // writeTime writes Unix nanoseconds, as the timeline stores event times.
@@ -257,9 +375,5 @@ func writeChannels(w *enc.Writer, cs []timeline.Channel) {
 }
 
 func readChannels(r *enc.Reader) []timeline.Channel {
-	var out []timeline.Channel
-	for n := r.Count(); n > 0; n-- {
-		out = append(out, timeline.Channel(r.String()))
-	}
-	return out
+	return readList(r, func() timeline.Channel { return timeline.Channel(r.String()) })
 }

@@ -26,10 +26,12 @@ type Tracker struct {
 // The tracker attaches a [timeline.Hook] to tl (replacing one attached by
 // an earlier tracker), so that every Append of tl updates the live
 // journeys of the customers it touches in the same transaction, and
-// Forget erases them. Every process appending to the store should create
-// a tracker with the same options over its timeline: appends made without
-// one, or state kept with other options, are detected and reads then
-// group the timeline instead, which is correct but slower.
+// Forget erases them. Every Timeline appending to the store must have a
+// tracker with the same options attached (in every process): state kept
+// with other options is detected and ignored (reads group the timeline,
+// which is correct but slower), but an event appended through a Timeline
+// without a tracker is missed by its customer's state until the state is
+// next rebuilt (see [Tracker.Refresh]).
 func NewTracker(tl *timeline.Timeline, opts *Options, now func() time.Time) *Tracker {
 	t := &Tracker{tl: tl, now: now}
 	if opts != nil {
@@ -73,16 +75,17 @@ func (t *Tracker) JourneysTx(tx *identity.Tx, c identity.CustomerID) ([]Journey,
 // many identifiers c has: from its live state when that is valid, else by
 // grouping its timeline.
 func (t *Tracker) journeysOf(tx *identity.Tx, c identity.CustomerID, now time.Time) ([]Journey, int, error) {
-	st, err := t.load(tx, c)
+	st, ids, err := t.load(tx, c)
 	if err != nil {
 		return nil, 0, err
 	}
 	if st != nil {
 		return st.g.journeys(now), st.ids, nil
 	}
-	ids, err := tx.Identifiers(c)
-	if err != nil {
-		return nil, 0, err
+	if ids == nil {
+		if ids, err = tx.Identifiers(c); err != nil {
+			return nil, 0, err
+		}
 	}
 	page, err := timeline.ReadTx(tx, c, timeline.Query{})
 	if err != nil {

@@ -83,10 +83,12 @@ import "github.com/threadline/threadline/internal/keys"
 //	     value: identifier, time and SHA-256 of the event's content (idempotent appends)
 //
 //	0x30 jstate       owner journey
-//	     key:   0x30 customer:uint                   live customer ID
-//	     value: live journey state: generation, grouping options, identifier count,
-//	            (time, event ID) of the last event grouped, the journeys under
-//	            construction (see journey/live.go)
+//	     key:   0x30 customer:uint                   live customer ID: the header
+//	     value: format, generation, grouping options, identifier count, (time, event
+//	            ID) of the last event grouped, a summary of each journey (case,
+//	            intent, state, end, last event time)
+//	     key:   0x30 customer:uint index:uint        one journey under construction
+//	     value: the journey and its grouping state (see journey/state.go)
 //	0x31 jclaim       owner journey
 //	     key:   0x31 identifier:bytes                "kind:value"
 //	     value: customer uvarint, generation uvarint: the live state that holds this

@@ -13,6 +13,9 @@
 //     transaction; [Timeline.Read] returns a customer's events with filters
 //     and paging; [Timeline.Subscribe] delivers new events after commit;
 //     [Timeline.Forget] erases a customer with its events.
+//   - [Hook], attached with [Timeline.Attach]: code a layer above runs
+//     inside every Append and Forget transaction, to keep state derived
+//     from the events (live journeys) in step with them atomically.
 //
 // Events belong to identifiers, not customers: each event is stored under
 // one identifier of the customer its identifiers resolved to, and a

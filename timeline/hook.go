@@ -26,7 +26,8 @@ type Hook interface {
 	// they are written, with them in batch order (duplicates are left
 	// out). A Notice's Customer is the customer the event joined when it
 	// was placed; a later event of the same batch may have merged that
-	// customer into another, so resolve it with tx.Resolve.
+	// customer into another, so resolve it with tx.Resolve. The notices
+	// go to subscribers after the commit: read them, do not modify them.
 	Appended(tx *identity.Tx, events []Notice) error
 	// Forgetting is called by Forget before customer c (a live ID) and its
 	// events are erased, with c's identifiers.

@@ -77,7 +77,7 @@ var Tables = []TableSpec{
 	{Suppression, "suppress", "identity", "hmac:bytes", "time of the Forget that asked for suppression"},
 	{Event, "event", "timeline", "identifier:bytes time:int event:bytes", "the event record"},
 	{EventID, "eventid", "timeline", "event:bytes", "the event's identifier and time, and its content hash"},
-	{JourneyState, "jstate", "journey", "customer:uint", "live journey state: generation, options, identifier count, last event, journeys"},
+	{JourneyState, "jstate", "journey", "customer:uint [index:uint]", "live journey state: header (generation, options, identifier count, last event, journey summaries); one journey per index"},
 	{JourneyClaim, "jclaim", "journey", "identifier:bytes", "customer and generation of the live state holding the identifier's events"},
 	{TriggerDue, "trigdue", "journey", "due:int trigger:bytes event:bytes", "customer when noted, event time"},
 	{TriggerLast, "triglast", "journey", "trigger:bytes", "last firing: decision ID, event, customer, time, chosen action"},

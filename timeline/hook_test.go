@@ -1,0 +1,130 @@
+package timeline_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/threadline/threadline/identity"
+	"github.com/threadline/threadline/internal/keys"
+	"github.com/threadline/threadline/store"
+	"github.com/threadline/threadline/timeline"
+)
+
+// markHook writes one key per event it sees inside the transaction, and
+// logs its calls; fail makes it refuse.
+type markHook struct {
+	name   string
+	log    *[]string
+	fail   error
+	forgot []identity.Identifier
+	events int // events the customer had when Forgetting ran
+}
+
+func markKey(id string) []byte { return keys.New(keys.Meta).String("hooktest/" + id) }
+
+func (h *markHook) Appended(tx *identity.Tx, ns []timeline.Notice) error {
+	for _, n := range ns {
+		*h.log = append(*h.log, h.name+":"+n.Event.ID+"@"+n.Customer.String())
+		if err := tx.Store().Set(markKey(n.Event.ID), nil); err != nil {
+			return err
+		}
+	}
+	return h.fail
+}
+
+func (h *markHook) Forgetting(tx *identity.Tx, c identity.CustomerID, ids []identity.Identifier) error {
+	*h.log = append(*h.log, h.name+":forget@"+c.String())
+	h.forgot = ids
+	page, err := timeline.ReadTx(tx, c, timeline.Query{})
+	h.events = len(page.Events)
+	return errors.Join(err, h.fail)
+}
+
+// hooked returns a timeline with a markHook attached under name.
+func hooked(t *testing.T, name string) (*timeline.Timeline, *store.DB, *markHook, *[]string) {
+	tl, db := testTimeline(t)
+	log := new([]string)
+	h := &markHook{name: name, log: log}
+	tl.Attach(name, h)
+	return tl, db, h, log
+}
+
+func hasMark(t *testing.T, db *store.DB, id string) bool {
+	var ok bool
+	require.NoError(t, db.View(context.Background(), func(txn *store.Txn) error {
+		var err error
+		ok, err = txn.Has(markKey(id))
+		return err
+	}))
+	return ok
+}
+
+// TestHookInsideAppend: attached hooks see each new event once, in batch
+// order and name order, and write in the Append's transaction; duplicates
+// are not shown again; a failing hook aborts the whole Append.
+func TestHookInsideAppend(t *testing.T) {
+	ctx := context.Background()
+	tl, db, b, logp := hooked(t, "b")
+	tl.Attach("a", &markHook{name: "a", log: logp})
+
+	_, err := tl.Append(ctx, testEvent("e1", 1, email("ann")), testEvent("e2", 0, email("bo")))
+	require.NoError(t, err)
+	require.Equal(t, []string{"a:e1@c1", "a:e2@c2", "b:e1@c1", "b:e2@c2"}, *logp)
+	require.True(t, hasMark(t, db, "e1"))
+
+	*logp = nil
+	_, err = tl.Append(ctx, testEvent("e1", 1, email("ann")), testEvent("e3", 2, email("ann")))
+	require.NoError(t, err)
+	require.Equal(t, []string{"a:e3@c1", "b:e3@c1"}, *logp, "the duplicate e1 is not shown again")
+
+	// A hook's error rolls the Append back: no event, no mark.
+	*logp = nil
+	b.fail = errors.New("hook refuses")
+	_, err = tl.Append(ctx, testEvent("e4", 3, email("ann")))
+	require.ErrorIs(t, err, b.fail)
+	require.False(t, hasMark(t, db, "e4"))
+	page, err := tl.Read(ctx, 1, timeline.Query{})
+	require.NoError(t, err)
+	require.Len(t, page.Events, 2, "e4 was not stored")
+
+	// Attaching under a used name replaces; nil removes.
+	*logp = nil
+	tl.Attach("b", nil)
+	tl.Attach("a", &markHook{name: "a2", log: logp})
+	_, err = tl.Append(ctx, testEvent("e5", 4, email("ann")))
+	require.NoError(t, err)
+	require.Equal(t, []string{"a2:e5@c1"}, *logp)
+
+	// An Append with nothing new calls no hook.
+	*logp = nil
+	_, err = tl.Append(ctx, testEvent("e5", 4, email("ann")))
+	require.NoError(t, err)
+	require.Empty(t, *logp)
+}
+
+// TestHookForgetting: Forget calls hooks with the live customer and its
+// identifiers before erasing the events, in the same transaction.
+func TestHookForgetting(t *testing.T) {
+	ctx := context.Background()
+	tl, _, h, logp := hooked(t, "h")
+	_, err := tl.Append(ctx, testEvent("e1", 1, email("ann")), testEvent("e2", 2, email("bo")),
+		testEvent("e3", 3, email("ann"), email("bo"))) // merges c2 into c1
+	require.NoError(t, err)
+
+	h.fail = errors.New("hook refuses")
+	_, err = tl.Forget(ctx, 2, identity.ForgetOptions{})
+	require.ErrorIs(t, err, h.fail)
+	page, err := tl.Read(ctx, 1, timeline.Query{})
+	require.NoError(t, err)
+	require.Len(t, page.Events, 3, "a refused Forget erases nothing")
+
+	*logp, h.fail = nil, nil
+	_, err = tl.Forget(ctx, 2, identity.ForgetOptions{}) // the absorbed ID
+	require.NoError(t, err)
+	require.Equal(t, []string{"h:forget@c1"}, *logp)
+	require.ElementsMatch(t, []identity.Identifier{email("ann"), email("bo")}, h.forgot)
+	require.Equal(t, 3, h.events, "the hook ran before the events were erased")
+}
