@@ -40,6 +40,9 @@ type Journey struct {
 	Channels   []timeline.Channel // channels of its contacts, in order, repeats removed only when adjacent
 	Switches   []Switch
 	Contacts   int // inbound sessions (see Options.SessionGap)
+	// ContactLog lists the contacts: each one's channel and first event,
+	// in order. A channel-siloed report counts its tickets from it.
+	ContactLog []Contact
 	Handoffs   int // handoff events
 	Transfers  int // transfer events
 	Facts      []ProvidedFact
@@ -54,7 +57,6 @@ type Journey struct {
 	// HumanInvolved says an agent acted in the journey.
 	HumanInvolved bool
 
-	contactChannels []timeline.Channel // the channel of each contact, for siloed metrics
 	lostHandoffs    int                // handoffs followed by another before any agent or bot acted
 	handoffPending  bool               // no agent or bot has taken up the last handoff
 	handoffFrom     timeline.Actor     // who made the last handoff
@@ -67,6 +69,15 @@ func (j *Journey) lost() int {
 		return j.lostHandoffs + 1
 	}
 	return j.lostHandoffs
+}
+
+// Contact is one inbound session of a journey: a customer event on a
+// channel other than the previous customer event's, or more than
+// Options.SessionGap after the journey's previous event.
+type Contact struct {
+	Channel timeline.Channel
+	Start   time.Time
+	EventID string // the customer event that started it
 }
 
 // Switch is a change of channel between two contacts of a journey.
@@ -349,7 +360,7 @@ func (b *building) contact(e *timeline.Event, o Options) {
 		return
 	}
 	b.Contacts++
-	b.contactChannels = append(b.contactChannels, e.Channel)
+	b.ContactLog = append(b.ContactLog, Contact{Channel: e.Channel, Start: e.Time, EventID: e.ID})
 	b.awaitReply, b.openSwitch = true, 0
 	if n := len(b.Channels); n == 0 || b.Channels[n-1] != e.Channel {
 		if n > 0 {

@@ -181,14 +181,14 @@ func (a *acc) add(j *Journey) {
 	// Channel-siloed tickets: one per channel of the journey, "first
 	// contact resolution" when that channel saw one contact. Journeys have
 	// few contacts, so counting by scanning beats a map.
-	for i, ch := range j.contactChannels {
-		if slices.Contains(j.contactChannels[:i], ch) {
+	for i, c := range j.ContactLog {
+		if slices.ContainsFunc(j.ContactLog[:i], func(p Contact) bool { return p.Channel == c.Channel }) {
 			continue
 		}
 		a.tickets++
 		n := 0
-		for _, other := range j.contactChannels[i:] {
-			if other == ch {
+		for _, other := range j.ContactLog[i:] {
+			if other.Channel == c.Channel {
 				n++
 			}
 		}

@@ -233,7 +233,12 @@ func (b *building) encode(w *enc.Writer) {
 	w.Uint(uint64(j.Reopened))
 	writePacked(w, j.Events)
 	w.Bool(j.HumanInvolved)
-	writeChannels(w, j.contactChannels)
+	w.Uint(uint64(len(j.ContactLog)))
+	for _, c := range j.ContactLog {
+		w.String(string(c.Channel))
+		writeTime(w, c.Start)
+		w.String(c.EventID)
+	}
 	w.Uint(uint64(j.lostHandoffs))
 	w.Bool(j.handoffPending)
 	w.String(string(j.handoffFrom.Kind))
@@ -277,7 +282,9 @@ func decodeBuilding(r *enc.Reader, c identity.CustomerID) (b *building, packedOK
 	j.ResolvedBy, j.Reopened = timeline.ActorKind(r.String()), int(r.Uint())
 	j.Events, packedOK = readPacked(r)
 	j.HumanInvolved = r.Bool()
-	j.contactChannels = readChannels(r)
+	j.ContactLog = readList(r, func() Contact {
+		return Contact{Channel: timeline.Channel(r.String()), Start: readTime(r), EventID: r.String()}
+	})
 	j.lostHandoffs, j.handoffPending = int(r.Uint()), r.Bool()
 	j.handoffFrom = timeline.Actor{Kind: timeline.ActorKind(r.String()), ID: r.String()}
 	b.last, b.lastChannel = readTime(r), timeline.Channel(r.String())

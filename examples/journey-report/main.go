@@ -214,7 +214,7 @@ func compute(ctx context.Context, lib *library, cfg config, events int, prog *pr
 		r.All = all[0]
 	}
 	prog.long("  reading the siloed view per channel, pass 4 of 4")
-	s := newSilo(grouping.SessionGap)
+	s := newSilo()
 	err := lib.g.Customers(ctx, func(tx *identity.Tx, c identity.CustomerID) error {
 		page, err := timeline.ReadTx(tx, c, timeline.Query{})
 		if err != nil {

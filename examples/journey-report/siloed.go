@@ -43,32 +43,28 @@ type ticket struct {
 
 // silo accumulates channel rows over journeys.
 type silo struct {
-	sessionGap time.Duration
-	counts     map[string]*siloCount
+	counts map[string]*siloCount
 }
 
 type siloCount struct{ tickets, contacts, fcr, bot, moved, resolved, jfcr int }
 
-func newSilo(sessionGap time.Duration) *silo {
-	return &silo{sessionGap: sessionGap, counts: map[string]*siloCount{}}
+func newSilo() *silo {
+	return &silo{counts: map[string]*siloCount{}}
 }
 
 // add splits journey j into channel tickets. events are the customer's
-// events in time order, as the timeline reads them.
-//
-// A contact is counted as journey.Group counts it: a customer event starts
-// a new contact unless the journey's previous customer event was on the
-// same channel and the journey's previous event is less than the session
-// gap before it. (journey keeps its per-contact channels unexported, so
-// the rule is restated here; the test checks that both agree.)
+// events in time order, as the timeline reads them. Contacts are the
+// journey's own (Journey.ContactLog), so both views count the same ones.
 func (s *silo) add(j *journey.Journey, events []timeline.Event) {
 	in := make(map[string]bool, len(j.Events))
 	for _, id := range j.Events {
 		in[id] = true
 	}
+	starts := make(map[string]bool, len(j.ContactLog))
+	for _, c := range j.ContactLog {
+		starts[c.EventID] = true
+	}
 	tickets := map[timeline.Channel]*ticket{}
-	var prevCustomer *timeline.Event
-	var prev time.Time
 	for i := range events {
 		e := &events[i]
 		if !in[e.ID] {
@@ -77,7 +73,7 @@ func (s *silo) add(j *journey.Journey, events []timeline.Event) {
 		t := tickets[e.Channel]
 		switch e.Actor.Kind {
 		case timeline.Customer:
-			if prevCustomer == nil || prevCustomer.Channel != e.Channel || e.Time.Sub(prev) >= s.sessionGap {
+			if starts[e.ID] {
 				if t == nil {
 					t = &ticket{}
 					tickets[e.Channel] = t
@@ -90,7 +86,6 @@ func (s *silo) add(j *journey.Journey, events []timeline.Event) {
 					}
 				}
 			}
-			prevCustomer = e
 		case timeline.Bot:
 			if t != nil {
 				t.bot = true
@@ -100,7 +95,6 @@ func (s *silo) add(j *journey.Journey, events []timeline.Event) {
 				t.agent = true
 			}
 		}
-		prev = e.Time
 	}
 	for ch, t := range tickets {
 		t.resolved = j.State == journey.Resolved
