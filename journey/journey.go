@@ -36,10 +36,10 @@ type Journey struct {
 	State    State
 	Start    time.Time
 	// End is the resolution time, or the last event's time.
-	End        time.Time
-	Channels   []timeline.Channel // channels of its contacts, in order, repeats removed only when adjacent
-	Switches   []Switch
-	Contacts   int // inbound sessions (see Options.SessionGap)
+	End      time.Time
+	Channels []timeline.Channel // channels of its contacts, in order, repeats removed only when adjacent
+	Switches []Switch
+	Contacts int // inbound sessions (see Options.SessionGap)
 	// ContactLog lists the contacts: each one's channel and first event,
 	// in order. A channel-siloed report counts its tickets from it.
 	ContactLog []Contact
@@ -57,9 +57,9 @@ type Journey struct {
 	// HumanInvolved says an agent acted in the journey.
 	HumanInvolved bool
 
-	lostHandoffs    int                // handoffs followed by another before any agent or bot acted
-	handoffPending  bool               // no agent or bot has taken up the last handoff
-	handoffFrom     timeline.Actor     // who made the last handoff
+	lostHandoffs   int            // handoffs followed by another before any agent or bot acted
+	handoffPending bool           // no agent or bot has taken up the last handoff
+	handoffFrom    timeline.Actor // who made the last handoff
 }
 
 // lost counts the journey's handoffs no other agent or bot took up (see
