@@ -1,0 +1,194 @@
+package faulttest
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+)
+
+// The crash test runs this test binary again as a child (selected by these
+// environment variables) that runs the workload from operation START on
+// until the parent kills it.
+const (
+	crashDirEnv   = "THREADLINE_FAULT_CRASH_DIR"
+	crashSeedEnv  = "THREADLINE_FAULT_CRASH_SEED"
+	crashStartEnv = "THREADLINE_FAULT_CRASH_START"
+)
+
+// longMode reports whether THREADLINE_LONG asks for the long modes.
+func longMode() bool { return os.Getenv("THREADLINE_LONG") != "" }
+
+// TestCrashChild is the child side of TestCrash; it does nothing unless
+// started by TestCrash.
+func TestCrashChild(t *testing.T) {
+	dir := os.Getenv(crashDirEnv)
+	if dir == "" {
+		t.Skip("run by TestCrash")
+	}
+	fail := func(what string, err error) {
+		fmt.Fprintln(os.Stderr, what+":", err)
+		os.Exit(2)
+	}
+	seed, err := strconv.ParseUint(os.Getenv(crashSeedEnv), 10, 64)
+	if err != nil {
+		fail("seed", err)
+	}
+	start, err := strconv.Atoi(os.Getenv(crashStartEnv))
+	if err != nil {
+		fail("start", err)
+	}
+	// A child whose parent died must not run forever.
+	time.AfterFunc(60*time.Second, func() { os.Exit(3) })
+
+	w, err := openWorld(dir, nil) // durable defaults
+	if err != nil {
+		fail("open", err)
+	}
+	os.Stdout.WriteString("ready\n")
+	for i := start; ; i++ {
+		res, err := w.apply(context.Background(), genOp(seed, i))
+		if err != nil {
+			fail(fmt.Sprintf("op %d", i), err)
+		}
+		// One write per acknowledgement: once it returns, the line is in
+		// the pipe and survives the kill.
+		os.Stdout.WriteString("ack " + strconv.Itoa(i) + " " + res + "\n")
+	}
+}
+
+// TestCrash kills a process running the mixed workload with SIGKILL at
+// random moments, many times over one on-disk store, and checks after
+// every restart that the store equals an in-memory oracle that ran the
+// acknowledged operations (or one more: the operation in flight may have
+// committed unacknowledged), that the graph passes Check, and that every
+// event appears exactly once.
+func TestCrash(t *testing.T) {
+	if os.Getenv(crashDirEnv) != "" {
+		t.Skip("in the child")
+	}
+	kills := 6
+	if longMode() {
+		kills = 100
+	}
+	if s := os.Getenv("THREADLINE_CRASH_KILLS"); s != "" {
+		n, err := strconv.Atoi(s)
+		require.NoError(t, err, "THREADLINE_CRASH_KILLS")
+		kills = n
+	}
+	seed := uint64(time.Now().UnixNano())
+	t.Logf("seed %d (the workload; kill times are random too)", seed)
+	rng := rand.New(rand.NewPCG(seed, 1))
+	ctx := context.Background()
+
+	dir := t.TempDir()
+	oracle, err := openWorld("", nil)
+	require.NoError(t, err)
+	defer oracle.close()
+
+	next, acked, inflight := 0, 0, 0
+	began := time.Now()
+	for k := range kills {
+		delay := 10*time.Millisecond + time.Duration(rng.Int64N(int64(150*time.Millisecond)))
+		acks := runCrashChild(t, dir, seed, next, delay)
+		for _, a := range acks {
+			i, res, _ := strings.Cut(a, " ")
+			require.Equal(t, strconv.Itoa(next), i, "kill %d: acknowledgements out of order", k)
+			want, err := oracle.apply(ctx, genOp(seed, next))
+			require.NoError(t, err, "oracle, op %d", next)
+			require.Equal(t, want, res, "kill %d: op %d (%s) answered differently in the child", k, next, genOp(seed, next).kind)
+			next++
+		}
+		acked += len(acks)
+
+		rec, err := openWorld(dir, nil)
+		require.NoError(t, err, "kill %d: the store does not open after the crash", k)
+		got, err := StoreDigest(ctx, rec.db)
+		require.NoError(t, err)
+		want, err := StoreDigest(ctx, oracle.db)
+		require.NoError(t, err)
+		if got != want {
+			// The operation in flight committed before its acknowledgement.
+			_, err := oracle.apply(ctx, genOp(seed, next))
+			require.NoError(t, err, "oracle, op %d", next)
+			want, err = StoreDigest(ctx, oracle.db)
+			require.NoError(t, err)
+			require.Equal(t, want, got, "kill %d after %d acknowledged ops: the store equals neither the oracle after them nor after op %d (%s)",
+				k, next, next, genOp(seed, next).kind)
+			next++
+			inflight++
+		}
+		owners, err := rec.check(ctx)
+		require.NoError(t, err, "kill %d", k)
+		wantOwners, err := oracle.eventOwners(ctx)
+		require.NoError(t, err)
+		require.True(t, maps.Equal(wantOwners, owners), "kill %d: events and their customers differ from the oracle", k)
+		require.NoError(t, rec.close())
+	}
+	t.Logf("%d kills, %d operations acknowledged, %d more committed unacknowledged, %v", kills, acked, inflight, time.Since(began).Round(time.Millisecond))
+	require.Positive(t, acked, "no child acknowledged anything: the test proved nothing")
+}
+
+// runCrashChild starts a child running the workload from operation start,
+// kills it delay after it opened the store, and returns the
+// acknowledgements it wrote ("I RESULT"), in order.
+func runCrashChild(t *testing.T, dir string, seed uint64, start int, delay time.Duration) []string {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^TestCrashChild$", "-test.count=1", "-test.timeout=120s")
+	cmd.Env = append(os.Environ(), crashDirEnv+"="+dir,
+		crashSeedEnv+"="+strconv.FormatUint(seed, 10), crashStartEnv+"="+strconv.Itoa(start))
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	stdout, err := cmd.StdoutPipe()
+	require.NoError(t, err)
+	require.NoError(t, cmd.Start())
+
+	ready := make(chan struct{})
+	done := make(chan []string)
+	go func() {
+		var acks []string
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+			line := sc.Text()
+			if line == "ready" {
+				close(ready)
+			} else if a, ok := strings.CutPrefix(line, "ack "); ok {
+				acks = append(acks, a)
+			}
+		}
+		done <- acks
+	}()
+
+	select {
+	case <-ready:
+	case acks := <-done:
+		_ = cmd.Wait()
+		t.Fatalf("child exited before opening the store (%d acks): %s", len(acks), stderr.String())
+	case <-time.After(30 * time.Second):
+		_ = cmd.Process.Kill()
+		t.Fatalf("child did not open the store: %s", stderr.String())
+	}
+	time.Sleep(delay)
+	require.NoError(t, cmd.Process.Signal(syscall.SIGKILL))
+	acks := <-done // every acknowledgement written before the kill, read to EOF
+	err = cmd.Wait()
+	var exit *exec.ExitError
+	require.True(t, errors.As(err, &exit), "child ended with %v, not by the kill: %s", err, stderr.String())
+	if ws, ok := exit.Sys().(syscall.WaitStatus); ok {
+		require.True(t, ws.Signaled() && ws.Signal() == syscall.SIGKILL,
+			"child ended with %v before the kill: %s", err, stderr.String())
+	}
+	return acks
+}
