@@ -53,7 +53,7 @@ func TestCrashChild(t *testing.T) {
 	// A child whose parent died must not run forever.
 	time.AfterFunc(60*time.Second, func() { os.Exit(3) })
 
-	w, err := openWorld(dir, nil) // durable defaults
+	w, err := openWorld(dir, nil, nil) // durable defaults
 	if err != nil {
 		fail("open", err)
 	}
@@ -94,7 +94,7 @@ func TestCrash(t *testing.T) {
 	ctx := context.Background()
 
 	dir := t.TempDir()
-	oracle, err := openWorld("", nil)
+	oracle, err := openWorld("", nil, nil)
 	require.NoError(t, err)
 	defer oracle.close()
 
@@ -113,7 +113,7 @@ func TestCrash(t *testing.T) {
 		}
 		acked += len(acks)
 
-		rec, err := openWorld(dir, nil)
+		rec, err := openWorld(dir, nil, nil)
 		require.NoError(t, err, "kill %d: the store does not open after the crash", k)
 		got, err := StoreDigest(ctx, rec.db)
 		require.NoError(t, err)

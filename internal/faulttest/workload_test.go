@@ -31,8 +31,9 @@ type world struct {
 	now atomic.Int64 // Unix ns, set per operation: the clock of g and tl
 }
 
-// openWorld opens the world in dir, or in memory when dir is "".
-func openWorld(dir string, opts *store.Options) (*world, error) {
+// openWorld opens the world in dir, or in memory when dir is "". nil gopts
+// means the workload's: default guards, and a clock set per operation.
+func openWorld(dir string, opts *store.Options, gopts *identity.Options) (*world, error) {
 	if opts == nil {
 		opts = &store.Options{}
 	}
@@ -46,7 +47,10 @@ func openWorld(dir string, opts *store.Options) (*world, error) {
 	w := &world{db: db}
 	w.now.Store(workBase.UnixNano())
 	clock := func() time.Time { return time.Unix(0, w.now.Load()).UTC() }
-	if w.g, err = identity.Open(db, &identity.Options{DefaultRegion: "US", Clock: clock}); err == nil {
+	if gopts == nil {
+		gopts = &identity.Options{DefaultRegion: "US", Clock: clock}
+	}
+	if w.g, err = identity.Open(db, gopts); err == nil {
 		w.tl, err = timeline.Open(w.g, &timeline.Options{Clock: clock})
 	}
 	if err != nil {
