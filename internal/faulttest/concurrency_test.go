@@ -13,7 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/threadline/threadline/identity"
-		"github.com/threadline/threadline/timeline"
+	"github.com/threadline/threadline/timeline"
 )
 
 // unguardedOptions lifts every guard that could fire on emails and phones,
