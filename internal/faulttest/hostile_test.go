@@ -178,7 +178,7 @@ func TestHostileInput(t *testing.T) {
 		return err
 	})
 	for name, o := range map[string]identity.Observation{
-		"10 MB attribute":        {Attributes: map[string]string{identity.AttrGivenName: huge}},
+		"10 MB attribute":         {Attributes: map[string]string{identity.AttrGivenName: huge}},
 		"invalid UTF-8 attribute": {Attributes: map[string]string{identity.AttrGivenName: badUTF8}},
 		"invalid UTF-8 source":    {Source: badUTF8},
 		"consent without purpose": {Consent: []identity.ConsentChange{{Channel: "email", Granted: true}}},
@@ -249,14 +249,23 @@ func TestHostileInput(t *testing.T) {
 		{"Links", func(ctx context.Context) error { _, err := g.Links(ctx, h.ann); return err }, nil},
 		{"Conflicts", func(ctx context.Context) error { _, err := g.Conflicts(ctx, ""); return err }, nil},
 		{"Check", func(ctx context.Context) error { _, err := g.Check(ctx); return err }, nil},
-		{"Unlink", func(ctx context.Context) error { _, err := g.Unlink(ctx, identity.LinkSelector{Source: "chat"}); return err }, nil},
-		{"Decide", func(ctx context.Context) error { _, err := g.Decide(ctx, h.decided+1, identity.Decision{By: "qa"}); return err }, nil},
+		{"Unlink", func(ctx context.Context) error {
+			_, err := g.Unlink(ctx, identity.LinkSelector{Source: "chat"})
+			return err
+		}, nil},
+		{"Decide", func(ctx context.Context) error {
+			_, err := g.Decide(ctx, h.decided+1, identity.Decision{By: "qa"})
+			return err
+		}, nil},
 		{"Forget", func(ctx context.Context) error { _, err := g.Forget(ctx, h.bob, identity.ForgetOptions{}); return err }, nil},
 		{"timeline.Append", appendErr(ev(func(*timeline.Event) {})), nil},
 		{"timeline.Read", func(ctx context.Context) error { _, err := tl.Read(ctx, h.ann, timeline.Query{}); return err }, nil},
 		{"timeline.Forget", func(ctx context.Context) error { _, err := tl.Forget(ctx, h.bob, identity.ForgetOptions{}); return err }, nil},
 		{"journey.Journeys", func(ctx context.Context) error { _, err := h.tr.Journeys(ctx, h.ann); return err }, nil},
-		{"journey.Compute", func(ctx context.Context) error { _, err := h.tr.Compute(ctx, journey.Window{}, journey.AllJourneys); return err }, nil},
+		{"journey.Compute", func(ctx context.Context) error {
+			_, err := h.tr.Compute(ctx, journey.Window{}, journey.AllJourneys)
+			return err
+		}, nil},
 		{"Arbiter.Decide", func(ctx context.Context) error {
 			_, err := h.arb.Decide(ctx, h.bob, journey.Candidate{Name: "promo", Kind: "promo", Channel: timeline.Email, Purpose: "marketing"})
 			return err
