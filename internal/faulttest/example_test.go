@@ -31,7 +31,9 @@ func ExampleStoreDigest() {
 	db, _ := store.Open("", &store.Options{InMemory: true})
 	defer db.Close()
 	before, _ := faulttest.StoreDigest(ctx, db)
-	_ = db.Update(ctx, func(tx *store.Txn) error { return tx.Set(keys.New(keys.Meta).String("note"), []byte("ann@example.com")) })
+	_ = db.Update(ctx, func(tx *store.Txn) error {
+		return tx.Set(keys.New(keys.Meta).String("note"), []byte("ann@example.com"))
+	})
 	after, _ := faulttest.StoreDigest(ctx, db)
 	fmt.Println("changed:", before != after, "keys:", after.Keys)
 	hits, _ := faulttest.ScanStore(ctx, db, "ann@example.com")

@@ -2,6 +2,7 @@ package faulttest
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/threadline/threadline/identity"
 	"github.com/threadline/threadline/timeline"
 )
 
@@ -128,10 +130,15 @@ func soakOp(ctx context.Context, w *world, seed uint64, k, i int) error {
 			return nil // not seen yet, or forgotten
 		}
 		_, err = w.tl.Read(ctx, c, timeline.Query{Newest: true, Limit: 50})
+		if errors.Is(err, identity.ErrNotFound) {
+			return nil // forgotten by another worker since the lookup
+		}
 		return err
 	}
-	_, err := w.apply(ctx, o)
-	return err
+	if _, err := w.apply(ctx, o); err != nil {
+		return fmt.Errorf("worker %d, %s %d: %w", k, o.kind, i, err)
+	}
+	return nil
 }
 
 // sample summarises one interval's latencies, and measures the live heap
