@@ -366,14 +366,15 @@ func (b *pebbleBackend) tombstones() (uint64, error) {
 	return n, nil
 }
 
-// awaitDeletions waits until Pebble has deleted the files that the flush
-// and the compaction made obsolete: it deletes them in the background, in
-// the order they became obsolete, and a file still read by an iterator
-// only once the iterator is closed.
+// awaitDeletions waits until Pebble has deleted the tables that the
+// compaction made obsolete: it deletes them in the background, a table
+// still read by an iterator only once the iterator is closed. The logs the
+// flush made obsolete go first: one background job deletes files in the
+// order they became obsolete.
 func (b *pebbleBackend) awaitDeletions(ctx context.Context) error {
 	for wait := 100 * time.Microsecond; ; wait = min(2*wait, 20*time.Millisecond) {
 		m := b.pdb.Metrics()
-		if m.Table.ObsoleteCount == 0 && m.Table.ZombieCount == 0 && m.WAL.ObsoleteFiles == 0 {
+		if m.Table.ObsoleteCount == 0 && m.Table.ZombieCount == 0 {
 			return nil
 		}
 		select {

@@ -119,8 +119,8 @@ func (w *world) customerSets(ctx context.Context, pool []identity.Identifier) ([
 func TestConcurrentPartition(t *testing.T) {
 	const workers = 64
 	perWorker, poolN := 25, 800
-	if testing.Short() {
-		perWorker, poolN = 12, 400
+	if testing.Short() || raceEnabled {
+		perWorker, poolN = 10, 400
 	}
 	ctx := context.Background()
 	pool := concPool(poolN)
