@@ -1,10 +1,7 @@
 package faulttest
 
 import (
-	"bufio"
-	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"maps"
 	"math/rand/v2"
@@ -12,7 +9,6 @@ import (
 	"os/exec"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -153,48 +149,7 @@ func runCrashChild(t *testing.T, dir string, seed uint64, start int, delay time.
 	cmd.Env = append(os.Environ(), crashDirEnv+"="+dir,
 		crashSeedEnv+"="+strconv.FormatUint(seed, 10), crashStartEnv+"="+strconv.Itoa(start))
 	cmd.Env = append(cmd.Env, env...)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	stdout, err := cmd.StdoutPipe()
-	require.NoError(t, err)
-	require.NoError(t, cmd.Start())
-
-	ready := make(chan struct{})
-	done := make(chan []string)
-	go func() {
-		var acks []string
-		sc := bufio.NewScanner(stdout)
-		for sc.Scan() {
-			line := sc.Text()
-			if line == "ready" {
-				close(ready)
-			} else if a, ok := strings.CutPrefix(line, "ack "); ok {
-				acks = append(acks, a)
-			}
-		}
-		done <- acks
-	}()
-
-	select {
-	case <-ready:
-	case acks := <-done:
-		_ = cmd.Wait()
-		t.Fatalf("child exited before opening the store (%d acks): %s", len(acks), stderr.String())
-	case <-time.After(30 * time.Second):
-		_ = cmd.Process.Kill()
-		t.Fatalf("child did not open the store: %s", stderr.String())
-	}
-	time.Sleep(delay)
-	require.NoError(t, cmd.Process.Signal(syscall.SIGKILL))
-	acks := <-done // every acknowledgement written before the kill, read to EOF
-	err = cmd.Wait()
-	var exit *exec.ExitError
-	require.True(t, errors.As(err, &exit), "child ended with %v, not by the kill: %s", err, stderr.String())
-	if ws, ok := exit.Sys().(syscall.WaitStatus); ok {
-		require.True(t, ws.Signaled() && ws.Signal() == syscall.SIGKILL,
-			"child ended with %v before the kill: %s", err, stderr.String())
-	}
-	return acks
+	return KillChild(t, cmd, delay)
 }
 
 // TestCrashNoSync is TestCrash with Options.NoSync, which does not wait
