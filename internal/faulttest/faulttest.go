@@ -16,12 +16,14 @@ import (
 )
 
 // Digest is a fingerprint of a store's whole logical contents: every key
-// and value, in order.
+// and value, in order. Digests are comparable values, safe to copy and
+// share between goroutines.
 type Digest struct {
-	Sum  [sha256.Size]byte
-	Keys int
+	Sum  [sha256.Size]byte // SHA-256 over each key and value, length-prefixed
+	Keys int               // how many keys the store held
 }
 
+// String shows the first bytes of the sum and the key count.
 func (d Digest) String() string { return fmt.Sprintf("%x (%d keys)", d.Sum[:8], d.Keys) }
 
 // StoreDigest hashes every key and value of db in one consistent
@@ -45,16 +47,20 @@ func StoreDigest(ctx context.Context, db *store.DB) (Digest, error) {
 	return d, err
 }
 
-// Hit is one place where a searched-for byte string was found.
+// Hit is one place where a searched-for byte string was found. Hits are
+// plain values, safe to copy and share between goroutines.
 type Hit struct {
 	Where  string // a formatted key, or a file path relative to the scanned directory
 	Needle string
 	Offset int // within the key or value, or the file
 }
 
+// String says what was found where.
 func (h Hit) String() string { return fmt.Sprintf("%q in %s at %d", h.Needle, h.Where, h.Offset) }
 
-// ScanStore searches every key and value of db for the needles.
+// ScanStore searches every key and value of db, in one consistent
+// snapshot, for the needles. It reports the first occurrence of each
+// needle in each key and each value.
 func ScanStore(ctx context.Context, db *store.DB, needles ...string) ([]Hit, error) {
 	var hits []Hit
 	err := db.View(ctx, func(txn *store.Txn) error {
@@ -72,7 +78,10 @@ func ScanStore(ctx context.Context, db *store.DB, needles ...string) ([]Hit, err
 
 // ScanFiles searches the raw bytes of every regular file under dir for the
 // needles: what a reader of the store's files (sstables, write-ahead logs,
-// manifests) could find.
+// manifests) could find. It reports the first occurrence of each needle in
+// each file. Compressed and prefix-compressed bytes can hide a needle
+// that is there: search for tokens no other data shares, and show that
+// the scan finds them before concluding from their absence.
 func ScanFiles(dir string, needles ...string) ([]Hit, error) {
 	var hits []Hit
 	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
