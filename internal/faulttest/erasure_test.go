@@ -66,7 +66,7 @@ var erasureKeys = map[string]bool{"qjxzvkwpty": true, "9075550199": true, "7f3a9
 func TestErasure(t *testing.T) {
 	t.Run("defaults", func(t *testing.T) {
 		dir := t.TempDir()
-		w := forgetAnnabel(t, dir, nil, erasureOps(200), true)
+		w := forgetAnnabel(t, dir, nil, erasureOps(200), true, false)
 		checkErased(t, w, dir)
 	})
 	// Forgotten before anything reached a table: the flush writes the
@@ -74,13 +74,26 @@ func TestErasure(t *testing.T) {
 	// nothing below overlaps, which a compaction would move down whole.
 	t.Run("never flushed", func(t *testing.T) {
 		dir := t.TempDir()
-		w := forgetAnnabel(t, dir, nil, erasureOps(200), false)
+		w := forgetAnnabel(t, dir, nil, erasureOps(200), false, false)
+		checkErased(t, w, dir)
+	})
+	// Forgotten with suppression: the graph keeps keyed hashes of the
+	// identifiers, which refuse them later, and nothing readable.
+	t.Run("suppressed", func(t *testing.T) {
+		ctx := context.Background()
+		dir := t.TempDir()
+		w := forgetAnnabel(t, dir, nil, erasureOps(200), false, true)
+		res, err := w.g.Observe(ctx, identity.Observation{Source: "web", Time: workBase,
+			Identifiers: []identity.Identifier{identity.New(identity.Email, "annabel.qjxzvkwpty@example.com")}})
+		require.NoError(t, err)
+		require.Equal(t, identity.OutcomeRefused, res.Outcome, "a suppressed value observed again")
+		require.NoError(t, w.db.Compact(ctx))
 		checkErased(t, w, dir)
 	})
 	// Small memtables: many flushes and compactions before the Forget.
 	t.Run("many files", func(t *testing.T) {
 		dir := t.TempDir()
-		w := forgetAnnabel(t, dir, &store.Options{MemTableSize: 64 << 10, NoSync: true}, erasureOps(1000), false)
+		w := forgetAnnabel(t, dir, &store.Options{MemTableSize: 64 << 10, NoSync: true}, erasureOps(1000), false, false)
 		checkErased(t, w, dir)
 	})
 }
@@ -109,10 +122,15 @@ func checkErased(t *testing.T, w *world, dir string) {
 // forgetAnnabel loads a world in dir, forgets the customer of the secrets,
 // checks that no key or value still holds them, and compacts.
 // With control, it first compacts and checks that a scan of the files
-// finds every secret.
-func forgetAnnabel(t *testing.T, dir string, opts *store.Options, n int, control bool) *world {
+// finds every secret; with suppress, the graph has a suppression key and
+// forgets with suppression.
+func forgetAnnabel(t *testing.T, dir string, opts *store.Options, n int, control, suppress bool) *world {
 	ctx := context.Background()
-	w, err := openWorld(dir, opts, nil)
+	var gopts *identity.Options
+	if suppress {
+		gopts = &identity.Options{DefaultRegion: "US", SuppressionKey: []byte("erasure-test-key")}
+	}
+	w, err := openWorld(dir, opts, gopts)
 	require.NoError(t, err)
 	c := erasureLoad(t, w, n)
 	hits, err := ScanStore(ctx, w.db, erasureSecrets...)
@@ -138,7 +156,7 @@ func forgetAnnabel(t *testing.T, dir string, opts *store.Options, n int, control
 		}
 		require.Len(t, inTables, len(erasureSecrets), "secrets found in the tables before Forget: %v", hits)
 	}
-	_, err = w.tl.Forget(ctx, c, identity.ForgetOptions{})
+	_, err = w.tl.Forget(ctx, c, identity.ForgetOptions{Suppress: suppress})
 	require.NoError(t, err)
 	hits, err = ScanStore(ctx, w.db, erasureSecrets...)
 	require.NoError(t, err)

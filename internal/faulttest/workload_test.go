@@ -32,7 +32,8 @@ type world struct {
 }
 
 // openWorld opens the world in dir, or in memory when dir is "". nil gopts
-// means the workload's: default guards, and a clock set per operation.
+// means the workload's default guards; a nil gopts.Clock, the clock set
+// per operation.
 func openWorld(dir string, opts *store.Options, gopts *identity.Options) (*world, error) {
 	if opts == nil {
 		opts = &store.Options{}
@@ -48,7 +49,12 @@ func openWorld(dir string, opts *store.Options, gopts *identity.Options) (*world
 	w.now.Store(workBase.UnixNano())
 	clock := func() time.Time { return time.Unix(0, w.now.Load()).UTC() }
 	if gopts == nil {
-		gopts = &identity.Options{DefaultRegion: "US", Clock: clock}
+		gopts = &identity.Options{DefaultRegion: "US"}
+	}
+	if gopts.Clock == nil {
+		o := *gopts
+		o.Clock = clock
+		gopts = &o
 	}
 	if w.g, err = identity.Open(db, gopts); err == nil {
 		w.tl, err = timeline.Open(w.g, &timeline.Options{Clock: clock})
