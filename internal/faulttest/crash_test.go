@@ -78,18 +78,7 @@ func TestCrash(t *testing.T) {
 	if os.Getenv(crashDirEnv) != "" {
 		t.Skip("in the child")
 	}
-	kills := 6
-	if longMode() {
-		kills = 100
-	}
-	if s := os.Getenv("THREADLINE_CRASH_KILLS"); s != "" {
-		n, err := strconv.Atoi(s)
-		require.NoError(t, err, "THREADLINE_CRASH_KILLS")
-		kills = n
-	}
-	seed := uint64(time.Now().UnixNano())
-	t.Logf("seed %d (the workload; kill times are random too)", seed)
-	rng := rand.New(rand.NewPCG(seed, 1))
+	kills, seed, rng := crashPlan(t, 6, 100)
 	ctx := context.Background()
 
 	dir := t.TempDir()
@@ -140,6 +129,24 @@ func TestCrash(t *testing.T) {
 	require.Positive(t, acked, "no child acknowledged anything: the test proved nothing")
 }
 
+// crashPlan returns how many kills to make (short, or long in the long
+// mode, or THREADLINE_CRASH_KILLS), the workload's seed, logged, and a
+// source of kill times.
+func crashPlan(t *testing.T, short, long int) (int, uint64, *rand.Rand) {
+	kills := short
+	if longMode() {
+		kills = long
+	}
+	if s := os.Getenv("THREADLINE_CRASH_KILLS"); s != "" {
+		n, err := strconv.Atoi(s)
+		require.NoError(t, err, "THREADLINE_CRASH_KILLS")
+		kills = n
+	}
+	seed := uint64(time.Now().UnixNano())
+	t.Logf("seed %d (the workload; kill times are random too)", seed)
+	return kills, seed, rand.New(rand.NewPCG(seed, 1))
+}
+
 // runCrashChild starts a child running the workload from operation start,
 // kills it delay after it opened the store, and returns the
 // acknowledgements it wrote ("I RESULT"), in order.
@@ -164,13 +171,7 @@ func TestCrashNoSync(t *testing.T) {
 	if os.Getenv(crashDirEnv) != "" {
 		t.Skip("in the child")
 	}
-	kills := 4
-	if longMode() {
-		kills = 30
-	}
-	seed := uint64(time.Now().UnixNano())
-	t.Logf("seed %d", seed)
-	rng := rand.New(rand.NewPCG(seed, 2))
+	kills, seed, rng := crashPlan(t, 4, 30)
 	ctx := context.Background()
 	dir := t.TempDir()
 	// states[i] is the oracle's digest after operations 0..i-1.
