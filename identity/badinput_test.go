@@ -2,7 +2,6 @@ package identity_test
 
 import (
 	"context"
-	"crypto/sha256"
 	"errors"
 	"strings"
 	"testing"
@@ -11,26 +10,15 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/threadline/threadline/identity"
+	"github.com/threadline/threadline/internal/faulttest"
 	"github.com/threadline/threadline/store"
 )
 
 // digest hashes every key and value in the store.
-func digest(t *testing.T, db *store.DB) [32]byte {
-	h := sha256.New()
-	require.NoError(t, db.View(context.Background(), func(txn *store.Txn) error {
-		it := txn.NewIter(nil)
-		defer it.Close()
-		for ok := it.First(); ok; ok = it.Next() {
-			h.Write(it.Key())
-			h.Write([]byte{0})
-			h.Write(it.Value())
-			h.Write([]byte{0})
-		}
-		return it.Error()
-	}))
-	var out [32]byte
-	copy(out[:], h.Sum(nil))
-	return out
+func digest(t *testing.T, db *store.DB) faulttest.Digest {
+	d, err := faulttest.StoreDigest(context.Background(), db)
+	require.NoError(t, err)
+	return d
 }
 
 // TestBadInputChangesNothing checks invariant 5: every invalid call returns

@@ -1,25 +1,22 @@
 package store_test
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"crypto/sha256"
-	"errors"
 	"fmt"
 	"math/rand/v2"
 	"os"
 	"os/exec"
 	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/threadline/threadline/internal/faulttest"
 	"github.com/threadline/threadline/internal/keys"
 	"github.com/threadline/threadline/store"
 )
@@ -144,50 +141,11 @@ func runCrashChild(t *testing.T, dir string, start uint64, delay time.Duration) 
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^TestCrashChild$", "-test.count=1", "-test.timeout=60s")
 	cmd.Env = append(os.Environ(), crashDirEnv+"="+dir, crashStartEnv+"="+strconv.FormatUint(start, 10))
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	stdout, err := cmd.StdoutPipe()
-	require.NoError(t, err)
-	require.NoError(t, cmd.Start())
-
-	ready := make(chan struct{})
-	done := make(chan []uint64)
-	go func() {
-		var acks []uint64
-		sc := bufio.NewScanner(stdout)
-		for sc.Scan() {
-			line := sc.Text()
-			if line == "ready" {
-				close(ready)
-				continue
-			}
-			if s, ok := strings.CutPrefix(line, "ack "); ok {
-				if n, err := strconv.ParseUint(s, 10, 64); err == nil {
-					acks = append(acks, n)
-				}
-			}
+	var acks []uint64
+	for _, a := range faulttest.KillChild(t, cmd, delay) {
+		if n, err := strconv.ParseUint(a, 10, 64); err == nil {
+			acks = append(acks, n)
 		}
-		done <- acks
-	}()
-
-	select {
-	case <-ready:
-	case acks := <-done:
-		_ = cmd.Wait()
-		t.Fatalf("child exited before opening the store (%d acks): %s", len(acks), stderr.String())
-	case <-time.After(20 * time.Second):
-		_ = cmd.Process.Kill()
-		t.Fatalf("child did not open the store: %s", stderr.String())
-	}
-	time.Sleep(delay)
-	require.NoError(t, cmd.Process.Signal(syscall.SIGKILL))
-	acks := <-done // every ack the child printed before dying, read to EOF
-	err = cmd.Wait()
-	var exit *exec.ExitError
-	require.True(t, errors.As(err, &exit), "child ended with %v, not by the kill: %s", err, stderr.String())
-	if ws, ok := exit.Sys().(syscall.WaitStatus); ok {
-		require.True(t, ws.Signaled() && ws.Signal() == syscall.SIGKILL,
-			"child ended with %v before the kill: %s", err, stderr.String())
 	}
 	return acks
 }

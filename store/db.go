@@ -84,8 +84,16 @@ func (db *DB) View(ctx context.Context, fn func(*Txn) error) error {
 }
 
 // Compact rewrites the store's data files so that deleted and overwritten
-// data is physically removed, not just hidden. Forget uses it to make
-// erasure complete on disk.
+// data is physically removed, not just hidden: call it after Forget to make
+// erasure complete on disk. When it returns, no table or write-ahead log in
+// the directory holds deleted keys or values (it waits for reads in
+// progress that still use the old files). One residue remains: Pebble's
+// MANIFEST lists the first and last key of every file it has made since
+// the MANIFEST was started, so a deleted key (an identifier, an event ID;
+// never a value) may stay there until Pebble starts a new MANIFEST, which
+// it does on Open (keeping the previous one) or when it grows past 128 MiB.
+// Two Close and Open cycles after Compact remove it. The file system may
+// keep freed blocks on the device; see the README's threat model.
 func (db *DB) Compact(ctx context.Context) error {
 	if err := ctx.Err(); err != nil {
 		return err

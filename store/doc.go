@@ -18,7 +18,7 @@
 //     Update returns, on what was committed.
 //   - Durability: with default options, a committed Update is on stable
 //     storage when Update returns. [Options].NoSync trades that for speed in
-//     bulk loads: a process crash loses nothing, a machine crash may lose the
+//     bulk loads: a crash, of the process or of the machine, may lose the
 //     most recent updates, never part of one.
 //   - Values returned by [Txn.Get] are copies the caller owns; Key and Value
 //     of an [Iterator] are valid only until the next move.

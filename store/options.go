@@ -8,12 +8,15 @@ type Options struct {
 	// Default: false (durable on disk).
 	InMemory bool
 
-	// NoSync makes Update return once its writes are applied and logged, but
-	// before the log is synced to stable storage. A process crash loses
-	// nothing; an operating-system crash or power loss may lose the most
-	// recent updates (never part of one: each Update is still atomic).
-	// Meant for bulk loads. Default: false (every Update is durable when it
-	// returns).
+	// NoSync makes Update return once its writes are applied, without
+	// waiting for the write-ahead log to be written, let alone synced: the
+	// engine writes the log from the process's memory in the background. So
+	// a crash of the process, as well as of the machine, may lose the most
+	// recent updates (internal/faulttest's TestCrashNoSync loses tens of
+	// small ones per SIGKILL), but never part of one: the store recovers to
+	// its state after some earlier Update, in commit order. Meant for bulk
+	// loads that can be rerun. Default: false (every Update is durable when
+	// it returns).
 	NoSync bool
 
 	// CacheSize is the size in bytes of the block cache for data read from

@@ -10,6 +10,7 @@ import (
 	"log"
 	"os"
 	"sync"
+	"time"
 
 	"github.com/cockroachdb/pebble/v2"
 	"github.com/cockroachdb/pebble/v2/bloom"
@@ -43,6 +44,7 @@ func Open(dir string, opts *Options) (*DB, error) {
 		MemTableSize:       o.MemTableSize,
 		FormatMajorVersion: pebble.FormatNewest,
 		Logger:             quietLogger{},
+		Cleaner:            eraseCleaner{},
 	}
 	// Bloom filters spare point lookups of absent keys (every new
 	// identifier, every new link) a trip through each level's index.
@@ -81,6 +83,25 @@ func (quietLogger) Fatalf(format string, args ...any) {
 	log.Printf("store: pebble: fatal: "+format, args...)
 	os.Exit(1)
 }
+
+// eraseCleaner deletes obsolete files, as Pebble's default cleaner does,
+// and stops Pebble from recycling write-ahead logs. A recycled log is
+// overwritten from its start, so until it was filled again its tail kept
+// old records in full, data erased by Forget included, after Compact
+// (found by internal/faulttest's erasure test).
+//
+// Pebble recycles no log when its cleaner needs the files' contents, which
+// it asks of the cleaner's method set (the unexported method that
+// ArchiveCleaner has): the embedded ArchiveCleaner, one level deeper than
+// DeleteCleaner, contributes only that method, and DeleteCleaner's Clean,
+// which removes the file, wins. Without recycling Pebble creates a new file
+// for each log (one per memtable, 32 MiB by default), at a negligible cost.
+type eraseCleaner struct {
+	pebble.DeleteCleaner
+	noRecycling
+}
+
+type noRecycling struct{ pebble.ArchiveCleaner }
 
 // pebbleBackend implements backend over Pebble with group commit: the first
 // Update caller to find no commit in progress becomes the leader, runs every
@@ -284,11 +305,88 @@ func (b *pebbleBackend) view(ctx context.Context, fn func(kv) error) error {
 	return fn(snapKV{s: snap})
 }
 
+// compactSpans are range tombstones over the table bytes no table uses
+// (0x00 and 0xff, see internal/keys.Tables). They delete nothing, but the
+// file they are flushed into spans the whole key space, so compacting it
+// overlaps, and so rewrites, every file below it down to the last level,
+// where tombstones are dropped with the data they deleted.
+var compactSpans = [][2][]byte{{{0x00}, {0x01}}, {{0xff}, {0xff, 0xff}}}
+
+// maxCompactPasses bounds compact's passes: the second rewrites what the
+// first moved; a third only helps when writes go on meanwhile.
+const maxCompactPasses = 3
+
+// compact rewrites every file until no tombstone is left. One pass can
+// fall short: when nothing below a flushed file overlaps it, Pebble moves
+// the file to the last level whole, tombstones included, and a tombstone
+// holds the deleted key (an identifier) in full. The next pass rewrites
+// that file.
 func (b *pebbleBackend) compact(ctx context.Context) error {
+	for pass := 1; ; pass++ {
+		if err := b.rewrite(ctx); err != nil {
+			return err
+		}
+		left, err := b.tombstones()
+		if err != nil {
+			return err
+		}
+		if left == 0 || pass == maxCompactPasses {
+			break
+		}
+	}
+	return b.awaitDeletions(ctx)
+}
+
+// rewrite flushes the memtables and compacts the whole key space.
+func (b *pebbleBackend) rewrite(ctx context.Context) error {
+	for _, r := range compactSpans {
+		if err := b.pdb.DeleteRange(r[0], r[1], pebble.NoSync); err != nil {
+			return engineErr("compact", err)
+		}
+	}
 	if err := b.pdb.Flush(); err != nil {
 		return engineErr("flush", err)
 	}
-	return engineErr("compact", b.pdb.Compact(ctx, []byte{0}, []byte{0xff, 0xff}, true))
+	if err := b.pdb.Compact(ctx, []byte{0}, []byte{0xff, 0xff}, true); err != nil {
+		return engineErr("compact", err)
+	}
+	return nil
+}
+
+// tombstones counts the point and range tombstones in the store's files.
+func (b *pebbleBackend) tombstones() (uint64, error) {
+	levels, err := b.pdb.SSTables(pebble.WithProperties())
+	if err != nil {
+		return 0, engineErr("list tables", err)
+	}
+	var n uint64
+	for _, level := range levels {
+		for _, t := range level {
+			if t.Properties != nil {
+				n += t.Properties.NumDeletions + t.Properties.NumRangeDeletions
+			}
+		}
+	}
+	return n, nil
+}
+
+// awaitDeletions waits until Pebble has deleted the tables that the
+// compaction made obsolete: it deletes them in the background, a table
+// still read by an iterator only once the iterator is closed. The logs the
+// flush made obsolete go first: one background job deletes files in the
+// order they became obsolete.
+func (b *pebbleBackend) awaitDeletions(ctx context.Context) error {
+	for wait := 100 * time.Microsecond; ; wait = min(2*wait, 20*time.Millisecond) {
+		m := b.pdb.Metrics()
+		if m.Table.ObsoleteCount == 0 && m.Table.ZombieCount == 0 {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(wait):
+		}
+	}
 }
 
 func (b *pebbleBackend) close() error { return engineErr("close", b.pdb.Close()) }

@@ -3,8 +3,6 @@ package timeline_test
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"math"
@@ -13,6 +11,7 @@ import (
 	"time"
 
 	"github.com/threadline/threadline/identity"
+	"github.com/threadline/threadline/internal/faulttest"
 	"github.com/threadline/threadline/store"
 	"github.com/threadline/threadline/timeline"
 )
@@ -20,24 +19,11 @@ import (
 // storeHash hashes every key and value of the store, and counts them.
 func storeHash(t testing.TB, db *store.DB) (string, int) {
 	t.Helper()
-	h := sha256.New()
-	n := 0
-	err := db.View(context.Background(), func(txn *store.Txn) error {
-		it := txn.NewIter(nil)
-		defer it.Close()
-		for ok := it.First(); ok; ok = it.Next() {
-			for _, b := range [][]byte{it.Key(), it.Value()} {
-				h.Write(binary.AppendUvarint(nil, uint64(len(b))))
-				h.Write(b)
-			}
-			n++
-		}
-		return it.Error()
-	})
+	d, err := faulttest.StoreDigest(context.Background(), db)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return fmt.Sprintf("%x", h.Sum(nil)), n
+	return d.String(), d.Keys
 }
 
 // TestAppendBadInput appends batches of a valid event followed by an

@@ -41,6 +41,10 @@ type Page struct {
 // ErrInvalidCursor is returned for a cursor that did not come from Read.
 var ErrInvalidCursor = errors.New("timeline: invalid cursor")
 
+// ErrInvalidQuery is returned for a query that selects nothing by mistake
+// (a negative Limit).
+var ErrInvalidQuery = errors.New("timeline: invalid query")
+
 // Read returns a customer's events across all its identifiers and channels,
 // in event-time order (ties broken by event ID). An absorbed customer ID
 // reads its survivor's timeline.
@@ -57,6 +61,9 @@ func (tl *Timeline) Read(ctx context.Context, c identity.CustomerID, q Query) (P
 // ReadTx is [Timeline.Read] inside an identity transaction, for layers that
 // read the timeline together with other state.
 func ReadTx(tx *identity.Tx, c identity.CustomerID, q Query) (Page, error) {
+	if q.Limit < 0 {
+		return Page{}, fmt.Errorf("%w: negative limit %d", ErrInvalidQuery, q.Limit)
+	}
 	after, err := decodeCursor(q.Cursor, q.Newest)
 	if err != nil {
 		return Page{}, err

@@ -28,6 +28,9 @@ type Options struct {
 	Clock func() time.Time
 }
 
+// ErrInvalidOptions is returned by Open for unusable options.
+var ErrInvalidOptions = errors.New("timeline: invalid options")
+
 // Timeline is the cross-channel interaction history of every customer in
 // an identity graph. It is safe for concurrent use.
 type Timeline struct {
@@ -49,13 +52,13 @@ func Open(g *identity.Graph, opts *Options) (*Timeline, error) {
 	v := validator{channels: map[Channel]bool{}, types: map[Type]bool{}, limits: o.Limits.withDefaults(), now: o.Clock}
 	for _, c := range slices.Concat(builtinChannels, o.Channels) {
 		if c == "" || strings.ContainsAny(string(c), " \t\n") {
-			return nil, fmt.Errorf("timeline: invalid options: channel %q", c)
+			return nil, fmt.Errorf("%w: channel %q", ErrInvalidOptions, c)
 		}
 		v.channels[c] = true
 	}
 	for _, t := range slices.Concat(builtinTypes, o.Types) {
 		if t == "" || strings.ContainsAny(string(t), " \t\n") {
-			return nil, fmt.Errorf("timeline: invalid options: type %q", t)
+			return nil, fmt.Errorf("%w: type %q", ErrInvalidOptions, t)
 		}
 		v.types[t] = true
 	}
