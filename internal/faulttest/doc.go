@@ -30,8 +30,9 @@
 //   - Hostile input (TestHostileInput, TestOpenBadOptions, FuzzAppend,
 //     FuzzReadCursor): invalid arguments (empty, 10 MB, invalid UTF-8,
 //     unknown kinds, 10,000 identifiers, years 1900 and 3000, cancelled
-//     contexts) to the public entry points of identity, timeline and
-//     journey return errors matched by errors.Is and leave the store's
+//     contexts) to the public entry points of identity, timeline, journey
+//     (triggers too) and handoff return errors matched by errors.Is and
+//     leave the store's
 //     digest unchanged. Observe and Append are covered field by field by
 //     their own packages' bad-input tests; these fill the gaps.
 //   - Supernode attack (TestSupernode, BenchmarkSupernode): one phone

@@ -10,14 +10,15 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/threadline/threadline/handoff"
 	"github.com/threadline/threadline/identity"
 	"github.com/threadline/threadline/journey"
 	"github.com/threadline/threadline/store"
 	"github.com/threadline/threadline/timeline"
 )
 
-// Hostile input to every public entry point of identity, timeline and
-// journey: each call must fail with an error that errors.Is matches, and
+// Hostile input to every public entry point of identity, timeline,
+// journey and handoff: each call must fail with an error that errors.Is matches, and
 // leave the store byte for byte as it was. Observe and Append are covered
 // in depth by identity/badinput_test.go and timeline/badinput_test.go
 // (every field of an observation and an event); this table covers the
@@ -29,6 +30,8 @@ type hostileWorld struct {
 	*world
 	tr       *journey.Tracker
 	arb      *journey.Arbiter
+	trg      *journey.Triggers
+	b        *handoff.Builder
 	ann, bob identity.CustomerID
 	decided  identity.ConflictID
 	decision string
@@ -49,6 +52,10 @@ func newHostileWorld(t *testing.T) *hostileWorld {
 	h := &hostileWorld{world: w}
 	h.tr = journey.NewTracker(w.tl, nil, func() time.Time { return hostileNow })
 	h.arb = journey.NewArbiter(h.tr, journey.DefaultRules()...)
+	h.trg, err = journey.NewTriggers(h.arb, journey.DefaultTriggers()...)
+	require.NoError(t, err)
+	h.b, err = handoff.New(h.tr, &handoff.Options{Clock: func() time.Time { return hostileNow }})
+	require.NoError(t, err)
 
 	ev := workEvent(1, []identity.Identifier{annEmail, identity.New(identity.Phone, "+1 415 555 0100")})
 	ev.Time = hostileNow.Add(-time.Hour)
@@ -233,6 +240,34 @@ func TestHostileInput(t *testing.T) {
 		return err
 	})
 
+	// handoff: requests, customers, journeys and handoffs that do not exist.
+	toVoice := handoff.Request{From: handoff.Endpoint{Channel: timeline.Chat, Kind: handoff.Bot},
+		To: handoff.Endpoint{Channel: timeline.Voice, Kind: handoff.Agent}, Reason: "escalation"}
+	for name, req := range map[string]handoff.Request{
+		"no reason": {From: toVoice.From, To: toVoice.To}, "10 MB reason": {From: toVoice.From, To: toVoice.To, Reason: huge},
+		"invalid UTF-8 reason": {From: toVoice.From, To: toVoice.To, Reason: badUTF8},
+		"unknown kind":         {From: toVoice.From, To: handoff.Endpoint{Channel: timeline.Voice, Kind: "robot"}, Reason: "x"},
+	} {
+		add("handoff.Handoff "+name, handoff.ErrInvalidRequest, func(ctx context.Context) error {
+			_, err := h.b.Handoff(ctx, h.ann, req)
+			return err
+		})
+	}
+	add("handoff.Handoff unknown customer", identity.ErrNotFound, func(ctx context.Context) error {
+		_, err := h.b.Handoff(ctx, 1<<40, toVoice)
+		return err
+	})
+	add("handoff.Build unknown journey", handoff.ErrUnknownJourney, func(ctx context.Context) error {
+		_, err := h.b.Build(ctx, h.ann, handoff.Request{Journey: "j-none"})
+		return err
+	})
+	add("handoff.Acknowledge unknown handoff", handoff.ErrUnknownHandoff, func(ctx context.Context) error {
+		return h.b.Acknowledge(ctx, h.ann, "handoff-none", timeline.Actor{Kind: timeline.Agent, ID: "a"})
+	})
+	add("handoff.Acknowledge by a customer", handoff.ErrInvalidRequest, func(ctx context.Context) error {
+		return h.b.Acknowledge(ctx, h.ann, "handoff-none", timeline.Actor{Kind: timeline.Customer})
+	})
+
 	// Every entry point with a cancelled context.
 	cancelled := []hostileCase{
 		{"Observe", func(ctx context.Context) error {
@@ -271,6 +306,12 @@ func TestHostileInput(t *testing.T) {
 			return err
 		}, nil},
 		{"Arbiter.Explain", func(ctx context.Context) error { _, err := h.arb.Explain(ctx, h.ann, h.decision); return err }, nil},
+		{"Triggers.Run", func(ctx context.Context) error { _, err := h.trg.Run(ctx); return err }, nil},
+		{"Triggers.List", func(ctx context.Context) error { _, err := h.trg.List(ctx); return err }, nil},
+		{"handoff.Build", func(ctx context.Context) error { _, err := h.b.Build(ctx, h.ann, toVoice); return err }, nil},
+		{"handoff.Handoff", func(ctx context.Context) error { _, err := h.b.Handoff(ctx, h.ann, toVoice); return err }, nil},
+		{"handoff.Handoffs", func(ctx context.Context) error { _, err := h.b.Handoffs(ctx, h.ann); return err }, nil},
+		{"handoff.Route", func(ctx context.Context) error { _, err := h.b.Route(ctx, h.ann); return err }, nil},
 	}
 	for _, c := range cancelled {
 		add(c.name+" cancelled", context.Canceled, func(context.Context) error {
