@@ -255,3 +255,31 @@ func soundex(s string) string {
 	}
 	return string(out)
 }
+
+// String shows the normalized fields, for tests and debugging:
+// "given=ann family=lee dob=1985-03-02 ...". Empty fields are left out.
+func (p *Prepared) String() string {
+	var parts []string
+	add := func(k, v string) {
+		if v != "" {
+			parts = append(parts, k+"="+v)
+		}
+	}
+	add("given", p.given)
+	add("family", p.family)
+	if p.dob.ok {
+		s := fmt.Sprintf("%04d-%02d-%02d", p.dob.y, p.dob.m, p.dob.d)
+		if !p.dob.valid() {
+			s += "(invalid)"
+		}
+		add("dob", s)
+	}
+	add("address", p.address)
+	add("city", p.city)
+	add("postcode", p.postcode)
+	add("region", p.region)
+	add("email", p.email)
+	add("phone", p.phone)
+	add("exclusive", p.exclusive)
+	return strings.Join(parts, " ")
+}
