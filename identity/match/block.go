@@ -93,7 +93,10 @@ type blocker struct {
 	n      int
 	side   []bool // for linkage: which table a record comes from; nil for deduplication
 	keys   [][numRules]uint64
-	big    [][numRules]bool // the record's block under the rule was too big for all pairs
+	// pos holds, per rule, the record's position in its block when the
+	// block was too big for all pairs and was compared within a window;
+	// -1 when the block was compared all-pairs.
+	pos    [][numRules]int32
 	rank   []int32          // position in family-name order
 	order  []int32          // records in family-name order
 	order2 []int32          // records in given-name order
@@ -103,7 +106,7 @@ type blocker struct {
 
 func newBlocker(recs []*Prepared, side []bool, window, limit int) *blocker {
 	b := &blocker{n: len(recs), side: side, keys: make([][numRules]uint64, len(recs)),
-		big: make([][numRules]bool, len(recs)), window: window, limit: limit}
+		pos: make([][numRules]int32, len(recs)), window: window, limit: limit}
 	for i, p := range recs {
 		for r, k := range blockKeys(p) {
 			b.keys[i][r] = hashKey(r, k)
@@ -170,11 +173,14 @@ func (b *blocker) pairs(fn func(i, j int32, rule int) bool) {
 			// name) is compared within a window in name order.
 			big := hi-lo > b.limit
 			w := hi - lo
+			for x, e := range es[lo:hi] {
+				b.pos[e.i][r] = -1
+				if big {
+					b.pos[e.i][r] = int32(x)
+				}
+			}
 			if big {
 				w = b.window
-				for _, e := range es[lo:hi] {
-					b.big[e.i][r] = true
-				}
 			}
 			for x := lo; x < hi; x++ {
 				for y := x + 1; y < min(hi, x+w); y++ {
@@ -209,8 +215,12 @@ func (b *blocker) emit(i, j int32, rule int, fn func(i, j int32, rule int) bool)
 		return true
 	}
 	for r := range rule {
-		if k := b.keys[i][r]; k != 0 && k == b.keys[j][r] && !b.big[i][r] {
-			return true
+		if k := b.keys[i][r]; k != 0 && k == b.keys[j][r] {
+			// Both are in one block of rule r: it compared them if it
+			// compared all pairs, or if they were within its window.
+			if pi, pj := b.pos[i][r], b.pos[j][r]; pi < 0 || abs(pi-pj) < int32(b.window) {
+				return true
+			}
 		}
 	}
 	if i > j {

@@ -200,3 +200,46 @@ func (t *TermCounts) Agreement(f Field) float64 {
 	}
 	return t.sumSq[f] / (float64(t.n) * float64(t.n))
 }
+
+// Term returns p's value of field f that term frequencies count, or "" if
+// the field has no term-frequency adjustment or p has no value.
+func (p *Prepared) Term(f Field) string {
+	if int(f) >= NumFields || specs[f].tf == nil {
+		return ""
+	}
+	return specs[f].tf(p)
+}
+
+// HasTerms reports whether the field can be adjusted by term frequencies.
+func (f Field) HasTerms() bool { return int(f) < NumFields && specs[f].tf != nil }
+
+// Level returns the name of the field's comparison level l ("exact"), or
+// "" if there is no such level.
+func (f Field) Level(l uint8) string {
+	if int(f) >= NumFields || int(l) >= len(specs[f].levels) {
+		return ""
+	}
+	return specs[f].levels[l]
+}
+
+// Evidence renders every field's comparison and weight, one string a
+// field, as stored with a probabilistic link: "birth_date=exact:+13.05".
+func (s *Score) Evidence() []string {
+	out := make([]string, NumFields)
+	for f := range NumFields {
+		out[f] = fmt.Sprintf("%s=%s:%+.2f", Field(f), Field(f).Level(s.Comparison[f]), s.Fields[f])
+	}
+	return out
+}
+
+// WithFrequencies returns a copy of m that adjusts by tf instead (nil: no
+// adjustment). The copy is cheap: a per-transaction view of stored term
+// frequencies can be used for one call.
+func (m *Model) WithFrequencies(tf Frequencies) *Model {
+	c := *m
+	c.tf = tf
+	for f, fp := range m.params.Fields {
+		c.useTF[f] = fp.TermFrequency && tf != nil
+	}
+	return &c
+}
