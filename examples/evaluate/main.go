@@ -85,7 +85,6 @@ func main() {
 	flag.BoolVar(&c.progress, "progress", false, "print progress to stderr")
 	flag.IntVar(&c.window, "window", 0, "sorted-neighbourhood window (0: default)")
 	flag.IntVar(&c.maxCluster, "max-cluster", 0, "largest cluster (0: default)")
-	flag.IntVar(&c.randomPairs, "random-pairs", 0, "random pairs for u (0: default)")
 	flag.IntVar(&c.workers, "workers", 0, "goroutines comparing pairs (0: GOMAXPROCS)")
 	flag.Parse()
 	for _, col := range strings.Split(*ignore, ",") {
@@ -127,7 +126,7 @@ func run(ctx context.Context, w io.Writer, c config) error {
 	}
 	load := time.Since(start)
 
-	opts := &match.Options{Window: c.window, MaxClusterSize: c.maxCluster, RandomPairs: c.randomPairs, Workers: c.workers}
+	opts := &match.Options{Window: c.window, MaxClusterSize: c.maxCluster, Workers: c.workers}
 	if c.params != "" {
 		p, err := loadParams(c.params)
 		if err != nil {

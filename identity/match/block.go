@@ -90,16 +90,16 @@ func hashKey(rule int, k string) uint64 {
 // blocker enumerates the candidate pairs of a set of records without
 // comparing all pairs, each pair once.
 type blocker struct {
-	n      int
-	side   []bool // for linkage: which table a record comes from; nil for deduplication
-	keys   [][numRules]uint64
+	n    int
+	side []bool // for linkage: which table a record comes from; nil for deduplication
+	keys [][numRules]uint64
 	// pos holds, per rule, the record's position in its block when the
 	// block was too big for all pairs and was compared within a window;
 	// -1 when the block was compared all-pairs.
 	pos    [][numRules]int32
-	rank   []int32          // position in family-name order
-	order  []int32          // records in family-name order
-	order2 []int32          // records in given-name order
+	rank   []int32 // position in family-name order
+	order  []int32 // records in family-name order
+	order2 []int32 // records in given-name order
 	window int
 	limit  int
 }

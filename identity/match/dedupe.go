@@ -14,9 +14,9 @@ import (
 // zero value means all defaults.
 type Options struct {
 	// Params are the model's parameters. Default: nil, estimated from the
-	// records themselves without labels: u from random pairs, m and the
-	// prior by expectation–maximisation over the candidate pairs, the
-	// default bands (see [DefaultLinkProbability]).
+	// records themselves without labels by expectation–maximisation over
+	// the candidate pairs (see [Estimate]), with the default bands (see
+	// [DefaultLinkProbability]).
 	Params *Params
 	// Window is the sorted-neighbourhood window: each record is compared
 	// with the Window-1 records after it in name order, and blocks larger
@@ -24,12 +24,6 @@ type Options struct {
 	Window int
 	// BlockLimit is the largest block compared all-pairs. Default: 64.
 	BlockLimit int
-	// RandomPairs is the number of random pairs whose comparisons give
-	// the first estimate of u. Default: 200,000 (fewer if the records
-	// have fewer pairs).
-	RandomPairs int
-	// Seed seeds the random pairs. Default: 0 (a fixed sequence).
-	Seed uint64
 	// MaxClusterSize refuses links that would make a cluster larger than
 	// this, so a chain of links cannot glue many people together.
 	// Default: 20.
@@ -45,7 +39,7 @@ type Options struct {
 
 // Progress reports how far a bulk run is.
 type Progress struct {
-	Stage string // "prepare", "estimate-u", "estimate-m", "score", "cluster"
+	Stage string // "prepare", "estimate", "score", "cluster"
 	Done  int64  // records or pairs done in this stage
 	Total int64  // records or pairs in this stage; -1 when not known ahead
 }
@@ -60,9 +54,6 @@ func (o *Options) withDefaults() Options {
 	}
 	if c.BlockLimit <= 0 {
 		c.BlockLimit = 64
-	}
-	if c.RandomPairs <= 0 {
-		c.RandomPairs = 200_000
 	}
 	if c.MaxClusterSize <= 0 {
 		c.MaxClusterSize = 20
@@ -203,21 +194,11 @@ func run(ctx context.Context, in []Record, side []bool, opts *Options) (*Result,
 	r.progress("prepare", int64(len(in)), int64(len(in)))
 	b := newBlocker(r.recs, side, o.Window, o.BlockLimit)
 	if o.Params == nil {
-		r.stage("estimate-u")
-		params = DefaultParams()
-		n := len(in)
-		pairs := min(o.RandomPairs, n*(n-1)/2)
-		r.progress("estimate-u", 0, int64(pairs))
-		estimateU(&params, r.recs, side, pairs, o.Seed)
-		r.progress("estimate-u", int64(pairs), int64(pairs))
-		r.stage("estimate-m")
-		counts, err := r.patterns(b)
-		if err != nil {
+		r.stage("estimate")
+		var err error
+		if params, err = r.estimate(b); err != nil {
 			return nil, err
 		}
-		params.Prior = 0.1
-		r.res.EMIterations = expectationMaximisation(&params, counts, 200)
-		params.SetDefaultBands()
 	}
 	model, err := NewModel(params, tf)
 	if err != nil {
@@ -248,6 +229,31 @@ func allPairs(n int, side []bool) int64 {
 		}
 	}
 	return a * (int64(n) - a)
+}
+
+// estimate fits parameters to the candidate pairs of b.
+func (r *runner) estimate(b *blocker) (Params, error) {
+	params := DefaultParams()
+	counts, err := r.patterns(b)
+	if err != nil {
+		return Params{}, err
+	}
+	params.Prior = 0.1
+	candidateU(&params, counts)
+	r.res.EMIterations = expectationMaximisation(&params, counts, 200)
+	params.SetDefaultBands()
+	return params, nil
+}
+
+// Estimate fits parameters to recs without labels, as [Dedupe] does when
+// Options.Params is nil, without scoring or clustering: to train on a CRM
+// export the parameters that [identity.MatchOptions] then uses in real
+// time. Options.Params is ignored.
+func Estimate(ctx context.Context, recs []Record, opts *Options) (Params, error) {
+	o := opts.withDefaults()
+	r := &runner{ctx: ctx, o: o, res: &Result{}}
+	r.recs = prepareAll(recs, o.Workers)
+	return r.estimate(newBlocker(r.recs, nil, o.Window, o.BlockLimit))
 }
 
 func prepareAll(in []Record, workers int) []*Prepared {
@@ -312,7 +318,7 @@ func (r *runner) patterns(b *blocker) (patternCounts, error) {
 	for w := range local {
 		local[w] = patternCounts{}
 	}
-	if _, err := r.forPairs(b, "estimate-m", func(w int, i, j int32, _ int) {
+	if _, err := r.forPairs(b, "estimate", func(w int, i, j int32, _ int) {
 		c := Compare(r.recs[i], r.recs[j])
 		local[w][c.pack()]++
 	}); err != nil {

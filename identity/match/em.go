@@ -1,63 +1,6 @@
 package match
 
-import (
-	"math"
-	"math/rand/v2"
-)
-
-// estimateU sets u of every level from n random pairs, which are almost all
-// pairs of different people. side, if not nil, restricts pairs to one
-// record from each table.
-func estimateU(p *Params, recs []*Prepared, side []bool, n int, seed uint64) {
-	if len(recs) < 2 {
-		return
-	}
-	rng := rand.New(rand.NewPCG(seed, 0x5eed))
-	var counts [NumFields][16]float64
-	var a, b []int32
-	if side != nil {
-		for i, s := range side {
-			if s {
-				b = append(b, int32(i))
-			} else {
-				a = append(a, int32(i))
-			}
-		}
-		if len(a) == 0 || len(b) == 0 {
-			return
-		}
-	}
-	for range n {
-		var i, j int32
-		if side != nil {
-			i, j = a[rng.IntN(len(a))], b[rng.IntN(len(b))]
-		} else {
-			i, j = int32(rng.IntN(len(recs))), int32(rng.IntN(len(recs)-1))
-			if j >= i {
-				j++
-			}
-		}
-		c := Compare(recs[i], recs[j])
-		for f, l := range c {
-			counts[f][l]++
-		}
-	}
-	for f := range NumFields {
-		levels := p.Fields[f].Levels
-		total := 0.0
-		for l := range levels {
-			total += counts[f][l+1]
-		}
-		if total == 0 {
-			continue // never observed: keep the current values
-		}
-		// Half a pair of pseudo-count keeps levels that random pairs
-		// never reach (a swapped name) from getting u = 0.
-		for l := range levels {
-			levels[l].U = (counts[f][l+1] + 0.5) / (total + 0.5*float64(len(levels)))
-		}
-	}
-}
+import "math"
 
 // patternCounts counts comparison vectors, packed.
 type patternCounts map[uint64]float64
@@ -66,17 +9,35 @@ type patternCounts map[uint64]float64
 // showed (a swapped name) would otherwise weigh without limit.
 const minU = 1e-4
 
+// candidateU sets u of every level to its share among all candidate pairs.
+// Matches are a small minority of candidates, so this is close to u among
+// the non-matching candidates, and a start EM cannot mistake for a match
+// class: a same-name pair, common among candidates, starts with little
+// weight.
+func candidateU(p *Params, counts patternCounts) {
+	var sums [NumFields][16]float64
+	for k, n := range counts {
+		c := unpack(k)
+		for f, l := range c {
+			sums[f][l] += n
+		}
+	}
+	for f := range NumFields {
+		normalize(p.Fields[f].Levels, sums[f][1:], false)
+	}
+}
+
 // expectationMaximisation estimates the prior and m and u of every level
 // from the comparison vectors of unlabelled candidate pairs, starting from
-// p's values (u from random pairs), and returns the iterations run.
+// p's values, and returns the iterations run.
 //
-// u is re-estimated, not kept at its random-pair value: blocking makes
-// candidates that are different people agree far more often than random
-// pairs do (one family name in a sorted neighbourhood, one home in a
-// household), and with u fixed EM takes those agreements for matches.
-// Pairs that [Comparison.Contradicts] are held to be non-matches, which
-// keeps households (same home, family name and landline) out of the match
-// class.
+// u is estimated among the candidates, not taken from random pairs:
+// blocking makes candidates that are different people agree far more
+// often than random pairs do (one family name in a sorted neighbourhood,
+// one home in a household), and with u from random pairs, fixed or as the
+// starting point, EM takes those agreements for matches. Pairs that
+// [Comparison.Contradicts] are held to be non-matches, which keeps
+// households (same home, family name and landline) out of the match class.
 func expectationMaximisation(p *Params, counts patternCounts, maxIter int) int {
 	type pat struct {
 		c Comparison

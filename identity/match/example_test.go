@@ -7,7 +7,9 @@ import (
 	"github.com/threadline/threadline/identity/match"
 )
 
-// A pair scored with hand-set parameters: every field's level and weight.
+// A pair scored with the default parameters: every field's level and
+// weight. Agreeing on a name weighs little (many candidates share one);
+// agreeing on a birth date weighs a lot.
 func ExampleModel_Score() {
 	m, err := match.NewModel(match.DefaultParams(), nil)
 	if err != nil {
@@ -19,13 +21,13 @@ func ExampleModel_Score() {
 	fmt.Println(s.Explain())
 	fmt.Println(m.Decide(&s))
 	// Output:
-	// given_name exact +6.32
-	// family_name exact +7.36
-	// birth_date exact +13.05
+	// given_name exact +0.72
+	// family_name exact +1.17
+	// birth_date exact +10.51
 	// location missing +0.00
 	// email_local missing +0.00
 	// phone missing +0.00
-	// weight 23.56 p=1.0000
+	// weight 7.89 p=0.9958
 	// link
 }
 
@@ -46,6 +48,6 @@ func ExampleDedupe() {
 	}
 	fmt.Println(res.Clusters())
 	// Output:
-	// crm-1 ~ web-7: link (p=1.000)
+	// crm-1 ~ web-7: link (p=0.999)
 	// [[0 2]]
 }

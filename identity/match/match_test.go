@@ -188,7 +188,7 @@ func TestDedupeProgressAndCancel(t *testing.T) {
 		}
 	}})
 	require.NoError(t, err)
-	assert.Equal(t, []string{"prepare", "estimate-u", "estimate-m", "score", "cluster"}, stages)
+	assert.Equal(t, []string{"prepare", "estimate", "score", "cluster"}, stages)
 	var names []string
 	for _, s := range res.Stages {
 		names = append(names, s.Name)
