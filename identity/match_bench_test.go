@@ -2,6 +2,7 @@ package identity_test
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"os"
 	"testing"
@@ -12,6 +13,8 @@ import (
 	"github.com/threadline/threadline/identity/match/synth"
 	"github.com/threadline/threadline/store"
 )
+
+var benchMatchCustomers = flag.Int("bench.matchcustomers", 1_000_000, "customers preloaded for BenchmarkObserveMatching (10k under -short)")
 
 // matchAttrs turns a generated record into observation attributes.
 func matchAttrs(r *match.Record) map[string]string {
@@ -32,8 +35,13 @@ func matchAttrs(r *match.Record) map[string]string {
 // measured observation is a generated record (30% of them duplicates of a
 // preloaded person, with the corruptions of package synth) seen with a new
 // visitor ID, so it is scored against the candidates blocking finds.
+//
+// Preloading 1M customers with matching takes many minutes; choose the
+// size with -bench.matchcustomers:
+//
+//	go test -run='^$' -bench=ObserveMatching ./identity/ -args -bench.matchcustomers=100000
 func BenchmarkObserveMatching(b *testing.B) {
-	n := 1_000_000
+	n := *benchMatchCustomers
 	if testing.Short() {
 		n = 10_000
 	}

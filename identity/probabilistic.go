@@ -228,36 +228,61 @@ func (tx *Tx) countTerm(f match.Field, v string, d int) error {
 	return tx.txn.Set(k, uvarint(next))
 }
 
-// storeTerms reads term frequencies from the store for one transaction.
+// storeTerms reads term frequencies from the store for one observation,
+// remembering what it read: the candidates of one observation share the
+// observation's values.
 type storeTerms struct {
 	tx       *Tx
 	profiles float64
+	freq     map[termRef]float64
+	agree    [match.NumFields]float64 // -1: not read yet
 	err      error
+}
+
+type termRef struct {
+	f match.Field
+	v string
+}
+
+func newStoreTerms(tx *Tx, profiles uint64) *storeTerms {
+	t := &storeTerms{tx: tx, profiles: float64(profiles), freq: map[termRef]float64{}}
+	for f := range t.agree {
+		t.agree[f] = -1
+	}
+	return t
 }
 
 func (t *storeTerms) Frequency(f match.Field, v string) float64 {
 	if t.profiles == 0 || v == "" {
 		return 0
 	}
-	b, err := t.tx.txn.Get(termKey(f, v))
-	if err != nil {
-		if !isNotFound(err) && t.err == nil {
-			t.err = err
-		}
-		return 0
+	if q, ok := t.freq[termRef{f, v}]; ok {
+		return q
 	}
-	return float64(readUvarint(b)) / t.profiles
+	var q float64
+	b, err := t.tx.txn.Get(termKey(f, v))
+	switch {
+	case err == nil:
+		q = float64(readUvarint(b)) / t.profiles
+	case !isNotFound(err) && t.err == nil:
+		t.err = err
+	}
+	t.freq[termRef{f, v}] = q
+	return q
 }
 
 func (t *storeTerms) Agreement(f match.Field) float64 {
 	if t.profiles == 0 {
 		return 0
 	}
-	s, err := t.tx.termStats(f)
-	if err != nil && t.err == nil {
-		t.err = err
+	if t.agree[f] < 0 {
+		s, err := t.tx.termStats(f)
+		if err != nil && t.err == nil {
+			t.err = err
+		}
+		t.agree[f] = float64(s.sumSq) / (t.profiles * t.profiles)
 	}
-	return float64(s.sumSq) / (t.profiles * t.profiles)
+	return t.agree[f]
 }
 
 // indexProfile stores id's new profile and brings the blocking index and
@@ -470,12 +495,11 @@ func (o *observer) match(p plan) error {
 	if err != nil {
 		return err
 	}
-	terms := &storeTerms{tx: tx}
 	st, err := tx.termStats(0)
 	if err != nil {
 		return err
 	}
-	terms.profiles = float64(st.profiles)
+	terms := newStoreTerms(tx, st.profiles)
 	model := tx.g.matcher.model.WithFrequencies(terms)
 	best := map[CustomerID]*scored{}
 	for _, id := range cands {
