@@ -14,6 +14,7 @@ import (
 
 	"github.com/threadline/threadline/identity"
 	"github.com/threadline/threadline/identity/match"
+	"github.com/threadline/threadline/identity/match/synth"
 	"github.com/threadline/threadline/store"
 )
 
@@ -136,4 +137,69 @@ func ExampleMatchOptions() {
 	// Output:
 	// c1 c1 merged
 	// link email:ann.lee@example.com given_name=exact:+0.72 family_name=exact:+1.17 birth_date=exact:+10.51
+}
+
+// TestLoadMatches deduplicates a generated CRM table in bulk, loads it into
+// the graph, and checks that the graph's customers are the clusters, with
+// the evidence on the links.
+func TestLoadMatches(t *testing.T) {
+	ctx := context.Background()
+	db, err := store.Open("", &store.Options{InMemory: true})
+	require.NoError(t, err)
+	defer db.Close()
+	g, err := identity.Open(db, &identity.Options{})
+	require.NoError(t, err)
+	people := synth.Generate(&synth.Options{Seed: 21, Records: 2000})
+	recs := make([]match.Record, len(people))
+	obs := make([]identity.Observation, len(people))
+	for i, p := range people {
+		recs[i] = p.Record
+		// One identifier per CRM row; at most five emails a customer, as
+		// the default email limit allows.
+		obs[i] = identity.Observation{Source: "crm-import", Attributes: matchAttrs(&p.Record),
+			Identifiers: []identity.Identifier{identity.New(identity.Email, p.ID+"@crm.example")}}
+	}
+	res, err := match.Dedupe(ctx, recs, &match.Options{MaxClusterSize: 5})
+	require.NoError(t, err)
+	lr, err := g.LoadMatches(ctx, obs, res)
+	require.NoError(t, err)
+	assert.Equal(t, len(recs), lr.Observed)
+	assert.Greater(t, lr.Linked, 0)
+	assert.Zero(t, lr.Refused)
+	t.Logf("%+v", lr)
+
+	customerOf := func(i int) identity.CustomerID {
+		c, err := g.Lookup(ctx, obs[i].Identifiers[0])
+		require.NoError(t, err)
+		return c
+	}
+	byCluster := map[int]identity.CustomerID{}
+	byCustomer := map[identity.CustomerID]int{}
+	for i, cl := range res.Cluster {
+		c := customerOf(i)
+		if prev, ok := byCluster[cl]; ok {
+			require.Equal(t, prev, c, "record %d: one cluster, one customer", i)
+		}
+		if prev, ok := byCustomer[c]; ok {
+			require.Equal(t, prev, cl, "record %d: one customer, one cluster", i)
+		}
+		byCluster[cl], byCustomer[c] = c, cl
+	}
+	for _, c := range res.Clusters() {
+		path, err := g.Explain(ctx, obs[c[0]].Identifiers[0], obs[c[1]].Identifiers[0])
+		require.NoError(t, err)
+		require.NotEmpty(t, path)
+		assert.Equal(t, identity.RuleBulk, path[0].Rule)
+		assert.Len(t, path[0].Comparisons, match.NumFields)
+		break
+	}
+	rs, err := g.Reviews(ctx, identity.ReviewPending)
+	require.NoError(t, err)
+	assert.Len(t, rs, lr.Reviews)
+	vs, err := g.Check(ctx)
+	require.NoError(t, err)
+	assert.Empty(t, vs)
+
+	_, err = g.LoadMatches(ctx, obs[:10], res)
+	assert.ErrorIs(t, err, identity.ErrInvalidObservation, "a result for other records")
 }
