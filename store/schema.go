@@ -75,6 +75,13 @@ import "github.com/threadline/threadline/internal/keys"
 //	     key:   0x1f hmac:bytes                  HMAC-SHA256 of "kind:value"
 //	     value: time of the Forget, uvarint
 //
+//	0x20 event        owner timeline
+//	     key:   0x20 identifier:bytes time:int event:bytes   "kind:value", Unix ns, event ID
+//	     value: the event record (channel, actor, type, text, facts, actions, ...)
+//	0x21 eventid      owner timeline
+//	     key:   0x21 event:bytes
+//	     value: identifier, time and SHA-256 of the event's content (idempotent appends)
+//
 //	0x50 mprofile     owner identity (probabilistic matching)
 //	     key:   0x50 identifier:bytes            the anchor identifier of observations with attributes
 //	     value: latest value of each matcher field (names, birth date, address, city, postcode, region, email, phone)
@@ -87,7 +94,7 @@ import "github.com/threadline/threadline/internal/keys"
 //	0x53 mterm        owner identity
 //	     key:   0x53 field:uint hash:bytes       hash: first 16 bytes of SHA-256 of the value (no raw value)
 //	     value: number of profiles holding the value, uvarint
-//	     key:   0x53 field:uint                  per field: profile count and sum of squared counts
+//	     key:   0x53 field:uint                  sum of squared counts of the field; field 0 also holds the profile count
 //	0x54 mreview      owner identity
 //	     key:   0x54 review:uint
 //	     value: review item: both identifiers, weight, field comparisons, observation, status, reviewer
@@ -97,13 +104,6 @@ import "github.com/threadline/threadline/internal/keys"
 //	0x56 mref         owner identity
 //	     key:   0x56 identifier:bytes review:uint
 //	     value: empty; reviews naming an identifier, so Forget can find them
-//
-//	0x20 event        owner timeline
-//	     key:   0x20 identifier:bytes time:int event:bytes   "kind:value", Unix ns, event ID
-//	     value: the event record (channel, actor, type, text, facts, actions, ...)
-//	0x21 eventid      owner timeline
-//	     key:   0x21 event:bytes
-//	     value: identifier, time and SHA-256 of the event's content (idempotent appends)
 //
 // New tables are added here, in internal/keys, and nowhere else.
 

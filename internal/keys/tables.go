@@ -81,7 +81,7 @@ var Tables = []TableSpec{
 	{MatchProfile, "mprofile", "identity", "identifier:bytes", "match profile: the latest value of each matcher field seen with the identifier"},
 	{MatchBlock, "mblock", "identity", "key:bytes identifier:bytes", "empty; blocking index (rule:key, and name: for the sorted neighbourhood)"},
 	{MatchBlockOf, "mblockof", "identity", "identifier:bytes key:bytes", "empty; an identifier's blocking keys, so they can be removed"},
-	{MatchTerm, "mterm", "identity", "field:uint hash:bytes", "profiles holding the value, uvarint; hash is SHA-256 of the value, truncated; the key with field only holds the profile count and the sum of squared counts"},
+	{MatchTerm, "mterm", "identity", "field:uint hash:bytes", "profiles holding the value, uvarint; hash is SHA-256 of the value, truncated; the key with field only holds the sum of squared counts (field 0: also the profile count)"},
 	{MatchReview, "mreview", "identity", "review:uint", "review item: both identifiers, weight, field comparisons, status, reviewer"},
 	{MatchPair, "mpair", "identity", "identifier:bytes identifier:bytes", "review ID, uvarint; one review per pair, ever (a rejected pair is never suggested again)"},
 	{MatchRef, "mref", "identity", "identifier:bytes review:uint", "empty; reviews naming an identifier, so Forget can find them"},
