@@ -1,6 +1,7 @@
 package identity
 
 import (
+	"bytes"
 	"cmp"
 	"crypto/sha256"
 	"encoding/binary"
@@ -420,48 +421,35 @@ func (tx *Tx) candidates(self Identifier, p *match.Prepared) ([]Identifier, erro
 		}
 		return nil
 	}
+	// One iterator serves every key: creating one costs more than a seek.
+	it := tx.txn.NewIter(prefixRange(keys.New(keys.MatchBlock)))
+	defer it.Close()
 	for _, k := range match.BlockingKeys(p) {
-		it := tx.txn.NewIter(prefixRange(keys.New(keys.MatchBlock).String(k)))
-		n := 0
-		for ok := it.First(); ok && n < m.maxPer; ok = it.Next() {
+		prefix := keys.New(keys.MatchBlock).String(k)
+		for ok, n := it.SeekGE(prefix), 0; ok && n < m.maxPer && bytes.HasPrefix(it.Key(), prefix); ok, n = it.Next(), n+1 {
 			if err := add(it.Key()); err != nil {
-				it.Close()
 				return nil, err
 			}
-			n++
-		}
-		if err := it.Close(); err != nil {
-			return nil, err
 		}
 	}
 	if name := match.NameKey(p); name != "" {
-		if err := tx.nameNeighbours("name:"+name, m.window, add); err != nil {
-			return nil, err
+		// Every name key starts with the bytes "name:": the encoded
+		// component without its terminator is a prefix of all of them.
+		names := keys.New(keys.MatchBlock).String("name:")
+		names = names[:len(names)-2]
+		at := keys.New(keys.MatchBlock).String("name:" + name)
+		for ok, n := it.SeekGE(at), 0; ok && n < m.window+1 && bytes.HasPrefix(it.Key(), names); ok, n = it.Next(), n+1 {
+			if err := add(it.Key()); err != nil {
+				return nil, err
+			}
+		}
+		for ok, n := it.SeekLT(at), 0; ok && n < m.window && bytes.HasPrefix(it.Key(), names); ok, n = it.Prev(), n+1 {
+			if err := add(it.Key()); err != nil {
+				return nil, err
+			}
 		}
 	}
-	return out, nil
-}
-
-// nameNeighbours visits up to w name-index entries on each side of name.
-func (tx *Tx) nameNeighbours(name string, w int, visit func(key []byte) error) error {
-	// Every name key starts with the bytes "name:": the encoded component
-	// without its terminator is a prefix of all of them.
-	names := keys.New(keys.MatchBlock).String("name:")
-	it := tx.txn.NewIter(prefixRange(names[:len(names)-2]))
-	at := keys.New(keys.MatchBlock).String(name)
-	for ok, n := it.SeekGE(at), 0; ok && n < w+1; ok, n = it.Next(), n+1 {
-		if err := visit(it.Key()); err != nil {
-			it.Close()
-			return err
-		}
-	}
-	for ok, n := it.SeekLT(at), 0; ok && n < w; ok, n = it.Prev(), n+1 {
-		if err := visit(it.Key()); err != nil {
-			it.Close()
-			return err
-		}
-	}
-	return it.Close()
+	return out, it.Error()
 }
 
 // scored is a candidate customer's best-scoring profile.
@@ -533,19 +521,13 @@ func (o *observer) match(p plan) error {
 }
 
 // score compares the observation's profile with candidate id's; nil when
-// the candidate is the observation's own customer, was reviewed before,
-// or scores below the review band.
+// it scores below the review band, is the observation's own customer, or
+// was reviewed before. Most candidates score below the band: the profile
+// is read first, the rest only for those above it.
 func (o *observer) score(model *match.Model, anchor Identifier, prep *match.Prepared, id Identifier) (*scored, error) {
 	tx := o.tx
-	r, found, err := getRec(tx.txn, identKey(id), decodeIdent)
-	if err != nil || !found || r.Cust == o.res.Customer {
-		return nil, err
-	}
-	if has, err := tx.txn.Has(pairKey(anchor, id)); err != nil || has {
-		return nil, err
-	}
-	prof, _, err := tx.profile(id)
-	if err != nil {
+	prof, found, err := tx.profile(id)
+	if err != nil || !found {
 		return nil, err
 	}
 	rec := prof.record()
@@ -553,6 +535,13 @@ func (o *observer) score(model *match.Model, anchor Identifier, prep *match.Prep
 	d := model.Decide(&s)
 	if d == match.NoMatch {
 		return nil, nil
+	}
+	r, found, err := getRec(tx.txn, identKey(id), decodeIdent)
+	if err != nil || !found || r.Cust == o.res.Customer {
+		return nil, err
+	}
+	if has, err := tx.txn.Has(pairKey(anchor, id)); err != nil || has {
+		return nil, err
 	}
 	return &scored{cust: r.Cust, id: id, score: s, dec: d}, nil
 }
