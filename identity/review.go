@@ -254,3 +254,29 @@ func (tx *Tx) acceptReview(r reviewRec, now int64) error {
 		Time: now, Score: r.Weight, Comparisons: r.Evidence, Reviewer: r.By}, ca, cb)
 	return err
 }
+
+// rememberUnlinked records that a person undid a matcher's link: the pair
+// is marked rejected (by "unlink"), so the matcher does not link it again
+// the next time it sees the same profiles.
+func (tx *Tx) rememberUnlinked(l linkRec) error {
+	if l.Rule != RuleProbabilistic && l.Rule != RuleReviewed && l.Rule != RuleBulk {
+		return nil
+	}
+	now := unixNano(tx.now())
+	b, err := tx.txn.Get(pairKey(l.A, l.B))
+	if err == nil {
+		id := ReviewID(readUvarint(b))
+		r, found, err := getRec(tx.txn, reviewKey(id), decodeReview)
+		if err != nil || !found {
+			return err
+		}
+		r.Status, r.By, r.DecidedAt = ReviewRejected, "unlink", now
+		return tx.txn.Set(reviewKey(id), r.encode())
+	}
+	if !isNotFound(err) {
+		return err
+	}
+	_, err = tx.newReview(reviewRec{A: l.A, B: l.B, Weight: l.Score, Evidence: l.Comparisons, Obs: l.Obs,
+		Source: l.Source, Time: l.Time, Status: ReviewRejected, By: "unlink", DecidedAt: now})
+	return err
+}
