@@ -30,6 +30,9 @@ import (
 // between the bands becomes a [Review] item. A pair is scored into a link
 // or a review once: a pair already in the review queue, or rejected, is
 // never suggested again.
+//
+// The options are read once, by [Open]; the matcher built from them is
+// immutable and shared by the Graph's concurrent calls.
 type MatchOptions struct {
 	// Params are the matcher's parameters: for instance estimated by
 	// [match.Dedupe] on a CRM export, loaded with [match.LoadParams], or

@@ -10,8 +10,9 @@ import (
 	"time"
 )
 
-// Options configures [Dedupe] and [LinkTables]. A nil *Options or the
-// zero value means all defaults.
+// Options configures [Dedupe], [LinkTables], [Estimate] and
+// [EvaluateBlocking]. A nil *Options or the zero value means all defaults.
+// Bulk runs only read it; Progress is called from the calling goroutine.
 type Options struct {
 	// Params are the model's parameters. Default: nil, estimated from the
 	// records themselves without labels by expectation–maximisation over
@@ -82,7 +83,7 @@ type Stage struct {
 	Duration time.Duration
 }
 
-// Result is the output of a bulk run.
+// Result is the output of a bulk run: a plain value owned by the caller.
 type Result struct {
 	// Params are the parameters used, estimated or given.
 	Params Params

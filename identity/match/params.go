@@ -29,8 +29,10 @@ type FieldParams struct {
 }
 
 // Params are the parameters of a model: m and u per level, the prior and the
-// decision bands. They can be estimated ([Train]), saved and loaded as JSON
-// ([Params.Save], [LoadParams]) or written by hand.
+// decision bands. They can be estimated ([Estimate], [Dedupe]), saved and
+// loaded as JSON ([Params.Save], [LoadParams]) or written by hand. Params
+// is a plain value; [NewModel] copies it, so changing it afterwards does
+// not change a model.
 type Params struct {
 	// Prior is the probability that a compared pair (one found by
 	// blocking) is a match, before looking at its fields.

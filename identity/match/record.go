@@ -9,7 +9,9 @@ import (
 
 // Record is one person's profile as a CRM or an observation holds it. Every
 // field may be empty: a missing field is neutral evidence, never evidence
-// against a match.
+// against a match. A Record is a plain value: the package only reads the
+// records it is given, so they may be shared between goroutines that do
+// not change them.
 type Record struct {
 	// ID is the caller's key for the record, carried to the output.
 	ID string
