@@ -39,6 +39,20 @@
 //     valid as aliases forever ([Graph.Resolve]). Each identifier of the
 //     observation is linked to its anchor (the highest-priority one).
 //
+// Probabilistic matching: with Options.Matching ([MatchOptions]), an
+// observation with profile attributes (names, birth date, address) is also
+// scored, in the same transaction, against candidate profiles that a
+// blocking index in the store finds (package match holds the engine; term
+// frequencies live in the store too). A candidate above the link band is
+// merged by a link whose evidence is the weight and every field's
+// comparison, unless a guard refuses (kind limits, size): a probabilistic
+// link never overrides a conflict between strong identifiers. A candidate
+// between the bands becomes a [Review] item: [Graph.Reviews] lists them,
+// [Graph.AcceptReview] links (recording who decided) and
+// [Graph.RejectReview] records that the pair is two people, never
+// suggested again. [Graph.Forget] erases profiles, index entries, term
+// counts and reviews with the customer.
+//
 // Caveats:
 //
 //   - A value shared by many people joins customers until a guard fires:

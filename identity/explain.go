@@ -45,6 +45,9 @@ func (l Link) String() string {
 	if l.Reviewer != "" {
 		fmt.Fprintf(&sb, " reviewer=%s", l.Reviewer)
 	}
+	if len(l.Comparisons) > 0 {
+		fmt.Fprintf(&sb, " fields=[%s]", strings.Join(l.Comparisons, " "))
+	}
 	return sb.String()
 }
 

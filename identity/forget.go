@@ -99,6 +99,9 @@ func (tx *Tx) eraseIdentifier(c CustomerID, id Identifier) error {
 			return err
 		}
 	}
+	if err := tx.eraseProfile(id); err != nil {
+		return err
+	}
 	return tx.deleteAll(identKey(id), memberKey(c, id), attrPrefix(id), consentPrefix(id), conflictRefPrefix(id))
 }
 

@@ -43,6 +43,9 @@ type Options struct {
 	// Clock returns the current time, used when an observation carries
 	// none. Default: time.Now.
 	Clock func() time.Time
+	// Matching turns on probabilistic matching of profile attributes in
+	// Observe (see [MatchOptions]). Default: nil, off.
+	Matching *MatchOptions
 }
 
 const (
@@ -63,7 +66,8 @@ type Graph struct {
 	cached map[Kind]bool
 	norm   *normCache
 
-	hooks notify.Queue[Change]
+	hooks   notify.Queue[Change]
+	matcher *matcher // nil: probabilistic matching off
 }
 
 // Open returns the graph kept in db, with opts (nil means defaults).
@@ -91,6 +95,13 @@ func Open(db *store.DB, opts *Options) (*Graph, error) {
 		g.kinds[p.Kind] = &p
 		// A policy from Options.Kinds replaces the default and is not cached.
 		g.cached[p.Kind] = i < len(defaults)
+	}
+	if o.Matching != nil {
+		m, err := newMatcher(o.Matching)
+		if err != nil {
+			return nil, err
+		}
+		g.matcher = m
 	}
 	return g, nil
 }

@@ -93,6 +93,9 @@ type Result struct {
 	Added       []Identifier // identifiers new to Customer
 	Links       []LinkID     // links made
 	Refusals    []Refusal
+	// Matches are the candidates probabilistic matching scored at or
+	// above the review band, strongest first (see [MatchOptions]).
+	Matches []Match
 }
 
 // Observe resolves an observation to a customer, creating, attaching or
@@ -160,6 +163,11 @@ func (tx *Tx) observe(obs Observation, ids []Identifier, at int64) (Result, erro
 	}
 	if err := o.apply(plan); err != nil {
 		return Result{}, err
+	}
+	if tx.g.matcher != nil && len(plan.included) > 0 && hasProfileAttrs(&obs) {
+		if err := o.match(plan); err != nil {
+			return Result{}, err
+		}
 	}
 	return res, nil
 }

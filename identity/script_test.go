@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/threadline/threadline/identity"
+	"github.com/threadline/threadline/identity/match"
 	"github.com/threadline/threadline/internal/scripttest"
 	"github.com/threadline/threadline/store"
 )
@@ -69,7 +70,8 @@ func (s *script) run(t *testing.T, d *datadriven.TestData) string {
 	return out
 }
 
-var mutating = map[string]bool{"observe": true, "observe-many": true, "unlink": true, "forget": true, "decide": true}
+var mutating = map[string]bool{"observe": true, "observe-many": true, "unlink": true, "forget": true, "decide": true,
+	"accept": true, "reject": true}
 
 func (s *script) dispatch(ctx context.Context, t *testing.T, d *datadriven.TestData) (string, error) {
 	switch d.Cmd {
@@ -82,6 +84,9 @@ func (s *script) dispatch(ctx context.Context, t *testing.T, d *datadriven.TestD
 				s.opts.DefaultRegion = a.Vals[0]
 			case "gmail":
 				s.opts.Email.ProviderRules = true
+			case "matching":
+				// Hand-set parameters: a script is too small to estimate from.
+				s.opts.Matching = &identity.MatchOptions{Params: match.DefaultParams()}
 			}
 		}
 		return "ok\n", nil
@@ -179,6 +184,37 @@ func (s *script) dispatch(ctx context.Context, t *testing.T, d *datadriven.TestD
 			sb.WriteString("\n")
 		}
 		return sb.String(), nil
+	case "reviews":
+		rs, err := s.graph().Reviews(ctx, identity.ReviewStatus(scripttest.Arg(d, "status")))
+		if err != nil {
+			return "", err
+		}
+		var sb strings.Builder
+		for _, r := range rs {
+			fmt.Fprintf(&sb, "%s %s %s(%s) ~ %s(%s) weight=%.2f %s", r.ID, r.Status, r.A, r.CustomerA, r.B, r.CustomerB, r.Weight, r.Observation)
+			if r.By != "" {
+				fmt.Fprintf(&sb, " by=%s", r.By)
+			}
+			sb.WriteString("\n")
+			if d.HasArg("evidence") {
+				fmt.Fprintf(&sb, "  %s\n", strings.Join(r.Evidence, " "))
+			}
+		}
+		if len(rs) == 0 {
+			sb.WriteString("none\n")
+		}
+		return sb.String(), nil
+	case "accept", "reject":
+		n, _ := strconv.ParseUint(strings.TrimPrefix(scripttest.Arg(d, "id"), "r"), 10, 64)
+		decide := s.graph().RejectReview
+		if d.Cmd == "accept" {
+			decide = s.graph().AcceptReview
+		}
+		r, err := decide(ctx, identity.ReviewID(n), scripttest.Arg(d, "by"))
+		if err != nil {
+			return "", err
+		}
+		return fmt.Sprintf("%s %s by %s; customers %s %s\n", r.ID, r.Status, r.By, r.CustomerA, r.CustomerB), nil
 	case "check":
 		vs, err := s.graph().Check(ctx)
 		if err != nil || len(vs) > 0 {
@@ -297,6 +333,16 @@ func formatResult(res identity.Result) string {
 		}
 		if len(res.Links) > 0 {
 			fmt.Fprintf(&sb, " links %v", res.Links)
+		}
+		sb.WriteString("\n")
+	}
+	for _, m := range res.Matches {
+		fmt.Fprintf(&sb, "  match %s: %s %s weight=%.2f", m.Decision, m.Identifier, m.Customer, m.Weight)
+		if m.Guard != "" {
+			fmt.Fprintf(&sb, " guard=%s", m.Guard)
+		}
+		if m.Review != 0 {
+			fmt.Fprintf(&sb, " %s", m.Review)
 		}
 		sb.WriteString("\n")
 	}

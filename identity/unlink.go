@@ -63,6 +63,9 @@ func (tx *Tx) Unlink(sel LinkSelector) (UnlinkResult, error) {
 		if err != nil {
 			return UnlinkResult{}, err
 		}
+		if err := tx.rememberUnlinked(r); err != nil {
+			return UnlinkResult{}, err
+		}
 		c, err := tx.Lookup(r.A)
 		if err != nil {
 			return UnlinkResult{}, err

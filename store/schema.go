@@ -102,6 +102,28 @@ import "github.com/threadline/threadline/internal/keys"
 //	     key:   0x33 trigger:bytes
 //	     value: the trigger's last firing: decision ID, event ID, customer, time,
 //	            chosen action name
+//	0x50 mprofile     owner identity (probabilistic matching)
+//	     key:   0x50 identifier:bytes            the anchor identifier of observations with attributes
+//	     value: latest value of each matcher field (names, birth date, address, city, postcode, region, email, phone)
+//	0x51 mblock       owner identity
+//	     key:   0x51 key:bytes identifier:bytes  "rule:key" blocking keys and "name:family given" sort keys
+//	     value: empty; finds candidate profiles for an observation
+//	0x52 mblockof     owner identity
+//	     key:   0x52 identifier:bytes key:bytes
+//	     value: empty; the blocking keys of a profile, so changes and Forget can remove them
+//	0x53 mterm        owner identity
+//	     key:   0x53 field:uint hash:bytes       hash: first 16 bytes of SHA-256 of the value (no raw value)
+//	     value: number of profiles holding the value, uvarint
+//	     key:   0x53 field:uint                  sum of squared counts of the field; field 0 also holds the profile count
+//	0x54 mreview      owner identity
+//	     key:   0x54 review:uint
+//	     value: review item: both identifiers, weight, field comparisons, observation, status, reviewer
+//	0x55 mpair        owner identity
+//	     key:   0x55 identifier:bytes identifier:bytes   the pair, smaller first
+//	     value: review ID, uvarint; a pair is reviewed at most once, a rejected one never again
+//	0x56 mref         owner identity
+//	     key:   0x56 identifier:bytes review:uint
+//	     value: empty; reviews naming an identifier, so Forget can find them
 //
 // New tables are added here, in internal/keys, and nowhere else.
 

@@ -32,6 +32,16 @@ const (
 	Consent     Table = 0x1E
 	Suppression Table = 0x1F
 
+	// Probabilistic matching tables (identity): profiles, blocking index,
+	// term frequencies and the review queue.
+	MatchProfile Table = 0x50
+	MatchBlock   Table = 0x51
+	MatchBlockOf Table = 0x52
+	MatchTerm    Table = 0x53
+	MatchReview  Table = 0x54
+	MatchPair    Table = 0x55
+	MatchRef     Table = 0x56
+
 	// Timeline tables: events per identifier.
 	Event   Table = 0x20
 	EventID Table = 0x21
@@ -75,6 +85,13 @@ var Tables = []TableSpec{
 	{Attribute, "attr", "identity", "identifier:bytes field:bytes time:int observation:uint", "attribute value, source, verified"},
 	{Consent, "consent", "identity", "identifier:bytes purpose:bytes channel:bytes", "granted, time, source"},
 	{Suppression, "suppress", "identity", "hmac:bytes", "time of the Forget that asked for suppression"},
+	{MatchProfile, "mprofile", "identity", "identifier:bytes", "match profile: the latest value of each matcher field seen with the identifier"},
+	{MatchBlock, "mblock", "identity", "key:bytes identifier:bytes", "empty; blocking index (rule:key, and name: for the sorted neighbourhood)"},
+	{MatchBlockOf, "mblockof", "identity", "identifier:bytes key:bytes", "empty; an identifier's blocking keys, so they can be removed"},
+	{MatchTerm, "mterm", "identity", "field:uint hash:bytes", "profiles holding the value, uvarint; hash is SHA-256 of the value, truncated; the key with field only holds the sum of squared counts (field 0: also the profile count)"},
+	{MatchReview, "mreview", "identity", "review:uint", "review item: both identifiers, weight, field comparisons, status, reviewer"},
+	{MatchPair, "mpair", "identity", "identifier:bytes identifier:bytes", "review ID, uvarint; one review per pair, ever (a rejected pair is never suggested again)"},
+	{MatchRef, "mref", "identity", "identifier:bytes review:uint", "empty; reviews naming an identifier, so Forget can find them"},
 	{Event, "event", "timeline", "identifier:bytes time:int event:bytes", "the event record"},
 	{EventID, "eventid", "timeline", "event:bytes", "the event's identifier and time, and its content hash"},
 	{JourneyState, "jstate", "journey", "customer:uint [index:uint]", "live journey state: header (generation, options, identifier count, last event, journey summaries); one journey per index"},

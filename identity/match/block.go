@@ -1,0 +1,237 @@
+package match
+
+import (
+	"cmp"
+	"slices"
+	"strconv"
+)
+
+// Blocking rules: two records become a candidate pair when they agree on
+// one rule's key. Each key needs all of its parts; a record missing one
+// has no key for that rule.
+const (
+	ruleSoundexYear   = iota // Soundex of the family name + birth year
+	rulePostcodeGiven        // postcode + first letter of the given name
+	ruleEmail                // email local part
+	rulePhone                // last 7 phone digits
+	ruleDateInitials         // birth date + both initials, in either order (survives swapped names)
+	numRules
+)
+
+var ruleNames = [numRules]string{"soundex-year", "postcode-initial", "email", "phone7", "date-initials"}
+
+// blockKeys returns the key of each rule for p, "" where p lacks a part.
+func blockKeys(p *Prepared) [numRules]string {
+	var k [numRules]string
+	if p.soundex != "" && p.dob.ok {
+		k[ruleSoundexYear] = p.soundex + strconv.Itoa(int(p.dob.y))
+	}
+	if p.postcode != "" && p.given != "" {
+		k[rulePostcodeGiven] = p.postcode + " " + p.given[:1]
+	}
+	k[ruleEmail] = p.email
+	if len(p.phone) >= 7 {
+		k[rulePhone] = p.phone[len(p.phone)-7:]
+	}
+	if p.dob.ok && p.given != "" && p.family != "" {
+		a, b := p.given[:1], p.family[:1]
+		if b < a {
+			a, b = b, a
+		}
+		k[ruleDateInitials] = strconv.Itoa(int(p.dob.y)) + "-" + strconv.Itoa(int(p.dob.m)) + "-" + strconv.Itoa(int(p.dob.d)) + a + b
+	}
+	return k
+}
+
+// BlockingKeys returns p's blocking keys, each prefixed by its rule's name
+// ("email:annlee"), for an index that finds candidates one record at a
+// time. Records sharing any key are candidates.
+func BlockingKeys(p *Prepared) []string {
+	var out []string
+	for r, k := range blockKeys(p) {
+		if k != "" {
+			out = append(out, ruleNames[r]+":"+k)
+		}
+	}
+	return out
+}
+
+// NameKey returns the sort key of the sorted-neighbourhood rule: family name
+// then given name. Records near each other in this order are candidates.
+func NameKey(p *Prepared) string {
+	if p.family == "" && p.given == "" {
+		return ""
+	}
+	return p.family + " " + p.given
+}
+
+func givenKey(p *Prepared) string {
+	if p.family == "" && p.given == "" {
+		return ""
+	}
+	return p.given + " " + p.family
+}
+
+// hashKey is FNV-1a over the rule number and the key; 0 is kept for "no
+// key".
+func hashKey(rule int, k string) uint64 {
+	if k == "" {
+		return 0
+	}
+	h := uint64(14695981039346656037) ^ uint64(rule)
+	h *= 1099511628211
+	for i := 0; i < len(k); i++ {
+		h ^= uint64(k[i])
+		h *= 1099511628211
+	}
+	return h | 1
+}
+
+// blocker enumerates the candidate pairs of a set of records without
+// comparing all pairs, each pair once.
+type blocker struct {
+	n    int
+	side []bool // for linkage: which table a record comes from; nil for deduplication
+	keys [][numRules]uint64
+	// pos holds, per rule, the record's position in its block when the
+	// block was too big for all pairs and was compared within a window;
+	// -1 when the block was compared all-pairs.
+	pos    [][numRules]int32
+	rank   []int32 // position in family-name order
+	order  []int32 // records in family-name order
+	order2 []int32 // records in given-name order
+	window int
+	limit  int
+}
+
+func newBlocker(recs []*Prepared, side []bool, window, limit int) *blocker {
+	b := &blocker{n: len(recs), side: side, keys: make([][numRules]uint64, len(recs)),
+		pos: make([][numRules]int32, len(recs)), window: window, limit: limit}
+	for i, p := range recs {
+		for r, k := range blockKeys(p) {
+			b.keys[i][r] = hashKey(r, k)
+		}
+	}
+	b.order = sortedBy(recs, NameKey)
+	b.order2 = sortedBy(recs, givenKey)
+	b.rank = make([]int32, len(recs))
+	for i := range b.rank {
+		b.rank[i] = -1
+	}
+	for pos, i := range b.order {
+		b.rank[i] = int32(pos)
+	}
+	return b
+}
+
+// sortedBy returns the records that have a key, ordered by it.
+func sortedBy(recs []*Prepared, key func(*Prepared) string) []int32 {
+	type e struct {
+		k string
+		i int32
+	}
+	es := make([]e, 0, len(recs))
+	for i, p := range recs {
+		if k := key(p); k != "" {
+			es = append(es, e{k, int32(i)})
+		}
+	}
+	slices.SortFunc(es, func(a, b e) int { return cmp.Or(cmp.Compare(a.k, b.k), cmp.Compare(a.i, b.i)) })
+	out := make([]int32, len(es))
+	for j, x := range es {
+		out[j] = x.i
+	}
+	return out
+}
+
+// pairs calls fn with every candidate pair (i < j), each once, in a fixed
+// order, with the rule that found it (numRules for the sorted
+// neighbourhood). fn returns false to stop.
+func (b *blocker) pairs(fn func(i, j int32, rule int) bool) {
+	type entry struct {
+		key  uint64
+		rank int32
+		i    int32
+	}
+	es := make([]entry, 0, b.n)
+	for r := range numRules {
+		es = es[:0]
+		for i := range b.n {
+			if k := b.keys[i][r]; k != 0 {
+				es = append(es, entry{k, b.rank[i], int32(i)})
+			}
+		}
+		slices.SortFunc(es, func(x, y entry) int {
+			return cmp.Or(cmp.Compare(x.key, y.key), cmp.Compare(x.rank, y.rank), cmp.Compare(x.i, y.i))
+		})
+		for lo := 0; lo < len(es); {
+			hi := lo + 1
+			for hi < len(es) && es[hi].key == es[lo].key {
+				hi++
+			}
+			// A block too big for all pairs (a shared inbox, a common
+			// name) is compared within a window in name order.
+			big := hi-lo > b.limit
+			w := hi - lo
+			for x, e := range es[lo:hi] {
+				b.pos[e.i][r] = -1
+				if big {
+					b.pos[e.i][r] = int32(x)
+				}
+			}
+			if big {
+				w = b.window
+			}
+			for x := lo; x < hi; x++ {
+				for y := x + 1; y < min(hi, x+w); y++ {
+					if !b.emit(es[x].i, es[y].i, r, fn) {
+						return
+					}
+				}
+			}
+			lo = hi
+		}
+	}
+	for pass, ord := range [][]int32{b.order, b.order2} {
+		second := pass == 1
+		for x := range ord {
+			for y := x + 1; y < min(len(ord), x+b.window); y++ {
+				i, j := ord[x], ord[y]
+				if second && abs(b.rank[i]-b.rank[j]) < int32(b.window) {
+					continue // the first sorted pass compared them
+				}
+				if !b.emit(i, j, numRules, fn) {
+					return
+				}
+			}
+		}
+	}
+}
+
+// emit passes the pair on unless an earlier rule already did, or both come
+// from one table in a linkage.
+func (b *blocker) emit(i, j int32, rule int, fn func(i, j int32, rule int) bool) bool {
+	if b.side != nil && b.side[i] == b.side[j] {
+		return true
+	}
+	for r := range rule {
+		if k := b.keys[i][r]; k != 0 && k == b.keys[j][r] {
+			// Both are in one block of rule r: it compared them if it
+			// compared all pairs, or if they were within its window.
+			if pi, pj := b.pos[i][r], b.pos[j][r]; pi < 0 || abs(pi-pj) < int32(b.window) {
+				return true
+			}
+		}
+	}
+	if i > j {
+		i, j = j, i
+	}
+	return fn(i, j, rule)
+}
+
+func abs[T int | int32](x T) T {
+	if x < 0 {
+		return -x
+	}
+	return x
+}

@@ -1,0 +1,411 @@
+package match
+
+import (
+	"strings"
+
+	"github.com/agnivade/levenshtein"
+)
+
+// Field is one compared part of a record.
+type Field uint8
+
+// The compared fields, in the order of a [Comparison].
+const (
+	GivenName Field = iota
+	FamilyName
+	BirthDate
+	Location
+	Email
+	Phone
+	NumFields int = iota
+)
+
+// Missing is level 0 of every field: one side or both have no value. It is
+// neutral: its weight is always 0.
+const Missing = 0
+
+// fieldSpec defines a field: its name, its comparison levels (level 0 is
+// always missing) and, for fields with term-frequency adjustment, the
+// value whose frequency adjusts the exact level.
+type fieldSpec struct {
+	name    string
+	levels  []string
+	compare func(a, b *Prepared) uint8
+	// tf returns the value counted for term-frequency adjustment; nil
+	// means the field is not adjusted.
+	tf func(p *Prepared) string
+}
+
+// Name levels: the order matters, the first that applies wins.
+const (
+	nameExact uint8 = 1 + iota
+	nameSwapped
+	nameClose
+	nameInitial
+	nameSimilar
+	nameDifferent
+)
+
+var specs = [NumFields]fieldSpec{
+	GivenName: {
+		name:    "given_name",
+		levels:  []string{"missing", "exact", "swapped", "jaro-winkler>=0.92", "initial-or-prefix", "jaro-winkler>=0.80", "different"},
+		compare: func(a, b *Prepared) uint8 { return compareName(a.given, b.given, a.family, b.family, true) },
+		tf:      func(p *Prepared) string { return p.given },
+	},
+	FamilyName: {
+		name:    "family_name",
+		levels:  []string{"missing", "exact", "jaro-winkler>=0.92", "jaro-winkler>=0.80", "different"},
+		compare: compareFamily,
+		tf:      func(p *Prepared) string { return p.family },
+	},
+	BirthDate: {
+		name:    "birth_date",
+		levels:  []string{"missing", "exact", "day-month-transposed", "one-component-off", "different"},
+		compare: compareDate,
+	},
+	Location: {
+		name: "location",
+		levels: []string{"missing", "same-address", "similar-address", "same-postcode", "near-postcode",
+			"same-city", "different"},
+		compare: compareLocation,
+	},
+	Email: {
+		name:    "email_local",
+		levels:  []string{"missing", "exact", "levenshtein<=1", "jaro-winkler>=0.88", "different"},
+		compare: compareEmail,
+		tf:      func(p *Prepared) string { return p.email },
+	},
+	Phone: {
+		name:    "phone",
+		levels:  []string{"missing", "exact", "levenshtein<=2", "different"},
+		compare: comparePhone,
+	},
+}
+
+// String returns the field's name, e.g. "given_name".
+func (f Field) String() string {
+	if int(f) < NumFields {
+		return specs[f].name
+	}
+	return "field?"
+}
+
+// Levels returns the names of the field's comparison levels; index 0 is
+// [Missing].
+func (f Field) Levels() []string { return append([]string(nil), specs[f].levels...) }
+
+// Comparison is the comparison vector of a pair: one level per field,
+// indexed by [Field].
+type Comparison [NumFields]uint8
+
+// Compare returns the comparison vector of a and b.
+func Compare(a, b *Prepared) Comparison {
+	var c Comparison
+	for f := range specs {
+		c[f] = specs[f].compare(a, b)
+	}
+	return c
+}
+
+// pack packs a comparison into 4 bits a field.
+func (c *Comparison) pack() uint64 {
+	var k uint64
+	for f := NumFields - 1; f >= 0; f-- {
+		k = k<<4 | uint64(c[f])
+	}
+	return k
+}
+
+func unpack(k uint64) Comparison {
+	var c Comparison
+	for f := range NumFields {
+		c[f] = uint8(k & 15)
+		k >>= 4
+	}
+	return c
+}
+
+func compareExact(a, b string) uint8 {
+	switch {
+	case a == "" || b == "":
+		return Missing
+	case a == b:
+		return 1
+	}
+	return 2
+}
+
+// compareJW grades a and b as exact, close (Jaro–Winkler ≥ min) or
+// different.
+func compareJW(a, b string, min float64) uint8 {
+	switch {
+	case a == "" || b == "":
+		return Missing
+	case a == b:
+		return 1
+	case JaroWinkler(a, b) >= min:
+		return 2
+	}
+	return 3
+}
+
+func compareName(a, b, aOther, bOther string, initials bool) uint8 {
+	switch {
+	case a == "" || b == "":
+		return Missing
+	case a == b:
+		return nameExact
+	case a == bOther && b == aOther:
+		return nameSwapped
+	}
+	jw := JaroWinkler(a, b)
+	switch {
+	case jw >= 0.92:
+		return nameClose
+	case initials && (strings.HasPrefix(a, b) || strings.HasPrefix(b, a)):
+		return nameInitial
+	case jw >= 0.80:
+		return nameSimilar
+	}
+	return nameDifferent
+}
+
+// compareFamily grades family names like given names, without the
+// initial level. Swapped names count once, on the given name: the family
+// name is then neutral.
+func compareFamily(a, b *Prepared) uint8 {
+	switch l := compareName(a.family, b.family, a.given, b.given, false); l {
+	case nameSwapped:
+		return Missing
+	case nameExact, Missing:
+		return l
+	case nameClose:
+		return 2
+	case nameSimilar:
+		return 3
+	}
+	return 4
+}
+
+func compareDate(a, b *Prepared) uint8 {
+	x, y := a.dob, b.dob
+	switch {
+	case !x.ok || !y.ok:
+		return Missing
+	case x == y:
+		return 1
+	case x.y == y.y && x.m == y.d && x.d == y.m:
+		return 2
+	}
+	same := 0
+	if x.y == y.y {
+		same++
+	}
+	if x.m == y.m {
+		same++
+	}
+	if x.d == y.d {
+		same++
+	}
+	if same == 2 {
+		return 3
+	}
+	return dateDifferent
+}
+
+const dateDifferent = 4
+
+// compareLocation compares address, postcode, city and region as one
+// field: they say the same thing (where someone lives) at different
+// precision, and comparing them apart would count one move, or one shared
+// home, several times.
+func compareLocation(a, b *Prepared) uint8 {
+	if !a.located() || !b.located() {
+		return Missing
+	}
+	samePostcode := a.postcode != "" && a.postcode == b.postcode
+	// Equal street addresses are one home only in one area.
+	area := samePostcode || (a.postcode == "" || b.postcode == "") &&
+		(a.city == "" || b.city == "" || a.city == b.city)
+	if a.address != "" && b.address != "" && area {
+		if a.address == b.address {
+			return 1
+		}
+		if similarAddress(a, b) {
+			return 2
+		}
+	}
+	switch {
+	case samePostcode:
+		return 3
+	case a.postcode != "" && b.postcode != "" && nearPostcode(a.postcode, b.postcode):
+		return 4
+	case a.city != "" && a.city == b.city && (a.region == "" || b.region == "" || a.region == b.region):
+		return 5
+	}
+	return 6
+}
+
+func (p *Prepared) located() bool { return p.address != "" || p.postcode != "" || p.city != "" }
+
+func similarAddress(a, b *Prepared) bool {
+	if JaroWinkler(a.address, b.address) >= 0.90 {
+		return true
+	}
+	common := 0
+	for _, t := range a.addrTokens {
+		for _, u := range b.addrTokens {
+			if t == u {
+				common++
+				break
+			}
+		}
+	}
+	return 2*common >= max(len(a.addrTokens), len(b.addrTokens))
+}
+
+// nearPostcode reports a one-character typo or a shared district: the
+// first half of the code ("sw1a" of "sw1a1aa", "941" of "94110").
+func nearPostcode(x, y string) bool {
+	if withinEdits(x, y, 1) {
+		return true
+	}
+	n := max(len(x), len(y))/2 + 1
+	return len(x) >= n && len(y) >= n && x[:n] == y[:n]
+}
+
+func compareEmail(a, b *Prepared) uint8 {
+	x, y := a.email, b.email
+	switch {
+	case x == "" || y == "":
+		return Missing
+	case x == y:
+		return 1
+	case withinEdits(x, y, 1):
+		return 2
+	case JaroWinkler(x, y) >= 0.88:
+		return 3
+	}
+	return 4
+}
+
+func comparePhone(a, b *Prepared) uint8 {
+	x, y := a.phone, b.phone
+	switch {
+	case x == "" || y == "":
+		return Missing
+	case x == y:
+		return 1
+	case withinEdits(x, y, 2):
+		return 2
+	}
+	return 3
+}
+
+// JaroWinkler returns the Jaro–Winkler similarity of a and b, from 0
+// (nothing in common) to 1 (equal), with the usual prefix scale 0.1 over at
+// most four characters. It compares bytes: fold text first (as [Prepare]
+// does) so that letters are single bytes.
+func JaroWinkler(a, b string) float64 {
+	if a == b {
+		return 1
+	}
+	if len(a) == 0 || len(b) == 0 {
+		return 0
+	}
+	if len(a) > len(b) {
+		a, b = b, a
+	}
+	window := max(len(b)/2-1, 0)
+	// Strings compared here are short names; 64 bits of flags cover them
+	// without allocating, longer strings fall back to slices.
+	var aFlag, bFlag []bool
+	var aBits, bBits uint64
+	long := len(b) > 64
+	if long {
+		aFlag, bFlag = make([]bool, len(a)), make([]bool, len(b))
+	}
+	matches := 0
+	for i := 0; i < len(a); i++ {
+		lo, hi := max(i-window, 0), min(i+window+1, len(b))
+		for j := lo; j < hi; j++ {
+			if a[i] != b[j] {
+				continue
+			}
+			if long {
+				if bFlag[j] {
+					continue
+				}
+				aFlag[i], bFlag[j] = true, true
+			} else {
+				if bBits&(1<<j) != 0 {
+					continue
+				}
+				aBits |= 1 << i
+				bBits |= 1 << j
+			}
+			matches++
+			break
+		}
+	}
+	if matches == 0 {
+		return 0
+	}
+	isA := func(i int) bool { return long && aFlag[i] || !long && aBits&(1<<i) != 0 }
+	isB := func(j int) bool { return long && bFlag[j] || !long && bBits&(1<<j) != 0 }
+	transpositions, j := 0, 0
+	for i := 0; i < len(a); i++ {
+		if !isA(i) {
+			continue
+		}
+		for !isB(j) {
+			j++
+		}
+		if a[i] != b[j] {
+			transpositions++
+		}
+		j++
+	}
+	m := float64(matches)
+	jaro := (m/float64(len(a)) + m/float64(len(b)) + (m-float64(transpositions/2))/m) / 3
+	prefix := 0
+	for prefix < min(4, len(a)) && a[prefix] == b[prefix] {
+		prefix++
+	}
+	return jaro + float64(prefix)*0.1*(1-jaro)
+}
+
+// withinEdits reports whether a and b are at most k insertions, deletions
+// or substitutions apart (Levenshtein distance). Short strings, the usual
+// case, are checked without allocating; long ones by
+// github.com/agnivade/levenshtein.
+func withinEdits(a, b string, k int) bool {
+	if abs(len(a)-len(b)) > k {
+		return false
+	}
+	if len(b) > 31 {
+		return levenshtein.ComputeDistance(a, b) <= k
+	}
+	var prev, cur [32]int
+	for j := range len(b) + 1 {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		best := i
+		for j := 1; j <= len(b); j++ {
+			c := prev[j-1]
+			if a[i-1] != b[j-1] {
+				c = 1 + min(c, prev[j], cur[j-1])
+			}
+			cur[j] = c
+			best = min(best, c)
+		}
+		if best > k {
+			return false
+		}
+		prev = cur
+	}
+	return prev[len(b)] <= k
+}

@@ -1,0 +1,403 @@
+package match
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"runtime"
+	"slices"
+	"sync"
+	"time"
+)
+
+// Options configures [Dedupe], [LinkTables], [Estimate] and
+// [EvaluateBlocking]. A nil *Options or the zero value means all defaults.
+// Bulk runs only read it; Progress is called from the calling goroutine.
+type Options struct {
+	// Params are the model's parameters. Default: nil, estimated from the
+	// records themselves without labels by expectation–maximisation over
+	// the candidate pairs (see [Estimate]), with the default bands (see
+	// [DefaultLinkProbability]).
+	Params *Params
+	// Window is the sorted-neighbourhood window: each record is compared
+	// with the Window-1 records after it in name order, and blocks larger
+	// than BlockLimit are compared within such a window. Default: 5.
+	Window int
+	// BlockLimit is the largest block compared all-pairs. Default: 64.
+	BlockLimit int
+	// MaxClusterSize refuses links that would make a cluster larger than
+	// this, so a chain of links cannot glue many people together.
+	// Default: 20.
+	MaxClusterSize int
+	// Workers is the number of goroutines comparing pairs. Default:
+	// runtime.GOMAXPROCS(0).
+	Workers int
+	// Progress, if set, is called from the calling goroutine as the work
+	// advances: at the start and end of each stage, and every 65,536
+	// pairs.
+	Progress func(Progress)
+}
+
+// Progress reports how far a bulk run is.
+type Progress struct {
+	Stage string // "prepare", "estimate", "score", "cluster"
+	Done  int64  // records or pairs done in this stage
+	Total int64  // records or pairs in this stage; -1 when not known ahead
+}
+
+func (o *Options) withDefaults() Options {
+	var c Options
+	if o != nil {
+		c = *o
+	}
+	if c.Window <= 1 {
+		c.Window = 5
+	}
+	if c.BlockLimit <= 0 {
+		c.BlockLimit = 64
+	}
+	if c.MaxClusterSize <= 0 {
+		c.MaxClusterSize = 20
+	}
+	if c.Workers <= 0 {
+		c.Workers = runtime.GOMAXPROCS(0)
+	}
+	return c
+}
+
+// Pair is a scored candidate pair at or above the review band.
+type Pair struct {
+	// A and B index the input: for [Dedupe] both index the records, with
+	// A < B; for [LinkTables] A indexes the first table and B the second.
+	A, B     int
+	Weight   float64
+	Decision Decision
+	// Clustered says whether the pair's link was kept by clustering; a
+	// Link pair is not when it would have broken a cluster guard.
+	Clustered bool
+}
+
+// Stage is the wall time one stage took.
+type Stage struct {
+	Name     string
+	Duration time.Duration
+}
+
+// Result is the output of a bulk run: a plain value owned by the caller.
+type Result struct {
+	// Params are the parameters used, estimated or given.
+	Params Params
+	// Pairs are the candidate pairs at or above the review band, ordered
+	// by A then B.
+	Pairs []Pair
+	// Cluster gives each record its cluster: the smallest record index in
+	// it. For [LinkTables], records are numbered first table first.
+	Cluster []int
+	// Compared counts the candidate pairs compared in one scoring pass.
+	Compared int64
+	// EMIterations is the number of EM iterations run (0 with given
+	// parameters).
+	EMIterations int
+	// Stages are the stages run, in order, with their wall time.
+	Stages []Stage
+}
+
+// Clusters returns the clusters of more than one record, each sorted, in
+// order of their first record.
+func (r *Result) Clusters() [][]int {
+	byRoot := map[int][]int{}
+	for i, c := range r.Cluster {
+		byRoot[c] = append(byRoot[c], i)
+	}
+	var out [][]int
+	for _, m := range byRoot {
+		if len(m) > 1 {
+			out = append(out, m)
+		}
+	}
+	slices.SortFunc(out, func(a, b []int) int { return cmp.Compare(a[0], b[0]) })
+	return out
+}
+
+// Dedupe finds the records of recs that are one person. It compares only
+// candidate pairs found by blocking, estimates the parameters from the
+// records unless opts gives them, scores every candidate pair and clusters
+// the linked ones under the cluster guards. Memory grows with the number of
+// records and of pairs at or above the review band, not with the number of
+// pairs compared.
+func Dedupe(ctx context.Context, recs []Record, opts *Options) (*Result, error) {
+	return run(ctx, recs, nil, opts)
+}
+
+// LinkTables finds the records of b that are the same people as records of
+// a (a CRM export against an existing table), comparing only pairs with
+// one record from each. Clusters may hold several records of one table
+// when they link to the same record of the other.
+func LinkTables(ctx context.Context, a, b []Record, opts *Options) (*Result, error) {
+	all := slices.Concat(a, b)
+	side := make([]bool, len(all))
+	for i := len(a); i < len(all); i++ {
+		side[i] = true
+	}
+	res, err := run(ctx, all, side, opts)
+	if err != nil {
+		return nil, err
+	}
+	for i := range res.Pairs {
+		res.Pairs[i].B -= len(a)
+	}
+	return res, nil
+}
+
+type runner struct {
+	ctx   context.Context
+	o     Options
+	recs  []*Prepared
+	side  []bool
+	res   *Result
+	start time.Time
+}
+
+func (r *runner) stage(name string) {
+	now := time.Now()
+	if n := len(r.res.Stages); n > 0 {
+		r.res.Stages[n-1].Duration = now.Sub(r.start)
+	}
+	r.start = now
+	if name != "" {
+		r.res.Stages = append(r.res.Stages, Stage{Name: name})
+	}
+}
+
+func (r *runner) progress(stage string, done, total int64) {
+	if r.o.Progress != nil {
+		r.o.Progress(Progress{Stage: stage, Done: done, Total: total})
+	}
+}
+
+func run(ctx context.Context, in []Record, side []bool, opts *Options) (*Result, error) {
+	o := opts.withDefaults()
+	r := &runner{ctx: ctx, o: o, side: side, res: &Result{}}
+	var params Params
+	if o.Params != nil {
+		params = o.Params.Clone()
+		if err := params.Validate(); err != nil {
+			return nil, err
+		}
+	}
+	r.stage("prepare")
+	r.progress("prepare", 0, int64(len(in)))
+	r.recs = prepareAll(in, o.Workers)
+	tf := NewTermCounts()
+	for _, p := range r.recs {
+		tf.Add(p)
+	}
+	r.progress("prepare", int64(len(in)), int64(len(in)))
+	b := newBlocker(r.recs, side, o.Window, o.BlockLimit)
+	if o.Params == nil {
+		r.stage("estimate")
+		var err error
+		if params, err = r.estimate(b); err != nil {
+			return nil, err
+		}
+	}
+	model, err := NewModel(params, tf)
+	if err != nil {
+		return nil, fmt.Errorf("match: estimated parameters: %w", err)
+	}
+	r.res.Params = params
+	r.stage("score")
+	if err := r.score(b, model); err != nil {
+		return nil, err
+	}
+	r.stage("cluster")
+	r.progress("cluster", 0, int64(len(r.res.Pairs)))
+	r.cluster(params.Link)
+	r.progress("cluster", int64(len(r.res.Pairs)), int64(len(r.res.Pairs)))
+	r.stage("")
+	return r.res, nil
+}
+
+// allPairs is the number of pairs a run could compare.
+func allPairs(n int, side []bool) int64 {
+	if side == nil {
+		return int64(n) * int64(n-1) / 2
+	}
+	a := int64(0)
+	for _, s := range side {
+		if !s {
+			a++
+		}
+	}
+	return a * (int64(n) - a)
+}
+
+// estimate fits parameters to the candidate pairs of b.
+func (r *runner) estimate(b *blocker) (Params, error) {
+	params := DefaultParams()
+	counts, err := r.patterns(b)
+	if err != nil {
+		return Params{}, err
+	}
+	params.Prior = 0.1
+	candidateU(&params, counts)
+	r.res.EMIterations = expectationMaximisation(&params, counts, 200)
+	params.SetDefaultBands()
+	return params, nil
+}
+
+// Estimate fits parameters to recs without labels, as [Dedupe] does when
+// Options.Params is nil, without scoring or clustering: to train on a CRM
+// export the parameters that [identity.MatchOptions] then uses in real
+// time. Options.Params is ignored.
+func Estimate(ctx context.Context, recs []Record, opts *Options) (Params, error) {
+	o := opts.withDefaults()
+	r := &runner{ctx: ctx, o: o, res: &Result{}}
+	r.recs = prepareAll(recs, o.Workers)
+	return r.estimate(newBlocker(r.recs, nil, o.Window, o.BlockLimit))
+}
+
+func prepareAll(in []Record, workers int) []*Prepared {
+	out := make([]*Prepared, len(in))
+	var wg sync.WaitGroup
+	chunk := (len(in) + workers - 1) / workers
+	for lo := 0; lo < len(in); lo += chunk {
+		hi := min(lo+chunk, len(in))
+		wg.Go(func() {
+			for i := lo; i < hi; i++ {
+				out[i] = Prepare(&in[i])
+			}
+		})
+	}
+	wg.Wait()
+	return out
+}
+
+// forPairs runs work over every candidate pair in batches, each batch split
+// among the workers; worker w gets its own index so it can keep its own
+// state without locks.
+func (r *runner) forPairs(b *blocker, stage string, work func(w int, i, j int32, rule int)) (int64, error) {
+	const batch = 1 << 16
+	buf := make([][3]int32, 0, batch)
+	var done int64
+	var err error
+	flush := func() {
+		var wg sync.WaitGroup
+		chunk := (len(buf) + r.o.Workers - 1) / r.o.Workers
+		for w := range r.o.Workers {
+			lo, hi := min(w*chunk, len(buf)), min((w+1)*chunk, len(buf))
+			wg.Go(func() {
+				for _, p := range buf[lo:hi] {
+					work(w, p[0], p[1], int(p[2]))
+				}
+			})
+		}
+		wg.Wait()
+		done += int64(len(buf))
+		buf = buf[:0]
+		r.progress(stage, done, -1)
+	}
+	b.pairs(func(i, j int32, rule int) bool {
+		buf = append(buf, [3]int32{i, j, int32(rule)})
+		if len(buf) == batch {
+			flush()
+			if err = r.ctx.Err(); err != nil {
+				return false
+			}
+		}
+		return true
+	})
+	if err != nil {
+		return done, err
+	}
+	flush()
+	return done, r.ctx.Err()
+}
+
+func (r *runner) patterns(b *blocker) (patternCounts, error) {
+	local := make([]patternCounts, r.o.Workers)
+	for w := range local {
+		local[w] = patternCounts{}
+	}
+	if _, err := r.forPairs(b, "estimate", func(w int, i, j int32, _ int) {
+		c := Compare(r.recs[i], r.recs[j])
+		local[w][c.pack()]++
+	}); err != nil {
+		return nil, err
+	}
+	for _, l := range local[1:] {
+		for k, n := range l {
+			local[0][k] += n
+		}
+	}
+	return local[0], nil
+}
+
+func (r *runner) score(b *blocker, m *Model) error {
+	local := make([][]Pair, r.o.Workers)
+	n, err := r.forPairs(b, "score", func(w int, i, j int32, _ int) {
+		c := Compare(r.recs[i], r.recs[j])
+		wt := m.weightOf(&c, r.recs[i])
+		if d := m.band(wt); d != NoMatch && !c.Contradicts() {
+			local[w] = append(local[w], Pair{A: int(i), B: int(j), Weight: wt, Decision: d})
+		}
+	})
+	if err != nil {
+		return err
+	}
+	r.res.Compared = n
+	r.res.Pairs = slices.Concat(local...)
+	slices.SortFunc(r.res.Pairs, func(x, y Pair) int { return cmp.Or(cmp.Compare(x.A, y.A), cmp.Compare(x.B, y.B)) })
+	return nil
+}
+
+// cluster joins linked pairs, strongest first, refusing a join that would
+// exceed MaxClusterSize or put two different Exclusive values together.
+func (r *runner) cluster(link float64) {
+	n := len(r.recs)
+	parent := make([]int32, n)
+	size := make([]int32, n)
+	excl := make([]string, n)
+	for i := range parent {
+		parent[i], size[i], excl[i] = int32(i), 1, r.recs[i].exclusive
+	}
+	var find func(int32) int32
+	find = func(x int32) int32 {
+		for parent[x] != x {
+			parent[x] = parent[parent[x]]
+			x = parent[x]
+		}
+		return x
+	}
+	var order []int
+	for k, p := range r.res.Pairs {
+		if p.Weight >= link {
+			order = append(order, k)
+		}
+	}
+	slices.SortStableFunc(order, func(x, y int) int { return cmp.Compare(r.res.Pairs[y].Weight, r.res.Pairs[x].Weight) })
+	for _, k := range order {
+		p := &r.res.Pairs[k]
+		a, b := find(int32(p.A)), find(int32(p.B))
+		if a == b {
+			p.Clustered = true
+			continue
+		}
+		if int(size[a]+size[b]) > r.o.MaxClusterSize || excl[a] != "" && excl[b] != "" && excl[a] != excl[b] {
+			continue
+		}
+		if a > b {
+			a, b = b, a
+		}
+		parent[b] = a
+		size[a] += size[b]
+		if excl[a] == "" {
+			excl[a] = excl[b]
+		}
+		p.Clustered = true
+	}
+	r.res.Cluster = make([]int, n)
+	for i := range n {
+		r.res.Cluster[i] = int(find(int32(i)))
+	}
+}

@@ -1,0 +1,65 @@
+// Package match is a Fellegi–Sunter record matcher: it decides whether two
+// profiles (names, date of birth, address, email, phone) are one person,
+// with a score whose every part can be shown, for one pair at a time or for
+// a whole table.
+//
+// The core types:
+//
+//   - [Record]: a profile as a CRM holds it; [Prepare] normalizes it once
+//     ([Prepared]): Unicode folding and diacritics removal (é → e, ß → ss),
+//     full-name splitting, date parsing, email local part, phone digits.
+//   - [Comparison]: the graded level of each [Field] for a pair: exact,
+//     close (Jaro–Winkler or Levenshtein within k), different, and missing,
+//     which is neutral and never evidence against. Names also have
+//     swapped (given and family exchanged) and initial levels; dates have
+//     day/month transposed and one component off. Address, postcode, city
+//     and region are one field, Location, graded from same address to
+//     same city, so that one move or one shared home is not counted four
+//     times.
+//   - [Params]: m and u per level, the prior, and the decision bands;
+//     saved and loaded as JSON or set by hand. [Model] scores pairs with
+//     them and term frequencies ([Frequencies], [TermCounts]): agreeing on
+//     a rare family name weighs more than on a common one.
+//   - [Dedupe] and [LinkTables]: bulk runs. Blocking finds candidate pairs
+//     without comparing all pairs (Soundex of the family name + birth
+//     year; postcode + given initial; email local part; last 7 phone
+//     digits; birth date + initials; sorted neighbourhood on names), the
+//     parameters are estimated from the data without labels, every
+//     candidate is scored, and linked pairs are clustered under guards.
+//   - [Evaluate] and [EvaluateBlocking]: pairwise and B-cubed precision,
+//     recall and F1, pairs completeness and reduction ratio against a
+//     known truth. Package synth generates people with duplicates and
+//     ground truth.
+//
+// Estimation: u starts from random pairs (almost all different people);
+// then expectation–maximisation over the candidate pairs estimates the
+// prior and m, and re-estimates u among the candidates, because blocking
+// makes different people agree more often than random pairs do. A pair
+// whose given names and birth dates both differ is held to be two people
+// ([Comparison.Contradicts]); without that rule EM learns households
+// (same home, family name and landline) as matches.
+//
+// Decisions: the match weight is the posterior log2 odds, prior included.
+// At or above Params.Link a pair is linked, at or above Params.Review it
+// goes to a person, below that nothing; defaults are posterior
+// probabilities 0.95 and 0.5 ([DefaultLinkProbability]). Clustering joins
+// linked pairs strongest first and refuses a join that would exceed
+// Options.MaxClusterSize or put two different [Record].Exclusive values
+// (two account IDs) in one cluster, so weak links cannot chain strangers.
+//
+// Caveats:
+//
+//   - The prior and the bands hold for candidates found by this package's
+//     blocking; scoring pairs found some other way shifts them.
+//   - Conditional independence is assumed between fields, as in every
+//     Fellegi–Sunter model; email local parts built from names are not
+//     independent of names, which makes such agreements count a little
+//     more than they should.
+//   - Names are compared as bytes after folding; scripts without a Latin
+//     folding (Chinese, Arabic) compare by exact and byte-level
+//     similarity only.
+//
+// A [Model] and a [Prepared] are safe for concurrent use; [TermCounts] is
+// safe for concurrent reads only. Bulk runs use Options.Workers goroutines
+// and call Options.Progress from the calling goroutine.
+package match

@@ -1,0 +1,13 @@
+package match
+
+import "errors"
+
+// Errors returned by the package; check them with errors.Is.
+var (
+	// ErrUnknownField: a field name that [Record.Set] or a parameter file
+	// does not know.
+	ErrUnknownField = errors.New("match: unknown field")
+	// ErrInvalidParams: parameters that cannot be used (a probability
+	// outside (0,1], a missing level, review above link).
+	ErrInvalidParams = errors.New("match: invalid parameters")
+)

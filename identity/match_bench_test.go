@@ -1,0 +1,104 @@
+package identity_test
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/threadline/threadline/identity"
+	"github.com/threadline/threadline/identity/match"
+	"github.com/threadline/threadline/identity/match/synth"
+	"github.com/threadline/threadline/store"
+)
+
+var benchMatchCustomers = flag.Int("bench.matchcustomers", 1_000_000, "customers preloaded for BenchmarkObserveMatching (10k under -short)")
+
+// matchAttrs turns a generated record into observation attributes.
+func matchAttrs(r *match.Record) map[string]string {
+	m := map[string]string{}
+	for k, v := range map[string]string{identity.AttrGivenName: r.GivenName, identity.AttrFamilyName: r.FamilyName,
+		identity.AttrFullName: r.FullName, identity.AttrBirthDate: r.BirthDate, identity.AttrAddress: r.Address,
+		identity.AttrCity: r.City, identity.AttrPostcode: r.Postcode, identity.AttrRegion: r.Region} {
+		if v != "" {
+			m[k] = v
+		}
+	}
+	return m
+}
+
+// BenchmarkObserveMatching measures Observe with profile attributes and
+// probabilistic matching on, on a NoSync store preloaded with generated
+// customers (1M; 10k under -short), each one email and a profile. Every
+// measured observation is a generated record (30% of them duplicates of a
+// preloaded person, with the corruptions of package synth) seen with a new
+// visitor ID, so it is scored against the candidates blocking finds.
+//
+// Preloading 1M customers with matching takes many minutes; choose the
+// size with -bench.matchcustomers:
+//
+//	go test -run='^$' -bench=ObserveMatching ./identity/ -args -bench.matchcustomers=100000
+func BenchmarkObserveMatching(b *testing.B) {
+	n := *benchMatchCustomers
+	if testing.Short() {
+		n = 10_000
+	}
+	people := synth.Generate(&synth.Options{Seed: 11, Records: n + n/10})
+	dir := b.TempDir()
+	db, err := store.Open(dir, &store.Options{NoSync: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	g, err := identity.Open(db, &identity.Options{DefaultRegion: "US",
+		Matching: &identity.MatchOptions{Params: match.DefaultParams()}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	start := time.Now()
+	const perUpdate = 1000
+	for lo := 0; lo < n; lo += perUpdate {
+		err := g.Update(ctx, func(tx *identity.Tx) error {
+			for i := lo; i < min(lo+perUpdate, n); i++ {
+				obs := identity.Observation{Source: "crm", Attributes: matchAttrs(&people[i].Record),
+					Identifiers: []identity.Identifier{identity.New(identity.Account, fmt.Sprintf("crm:%d", i))}}
+				if _, err := tx.Observe(obs); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	fmt.Fprintf(os.Stderr, "identity bench: preloaded %d customers with profiles in %v\n", n, time.Since(start).Round(time.Millisecond))
+	b.Run("customers="+benchSizeName(n), func(b *testing.B) {
+		b.ReportAllocs()
+		i := 0
+		links, reviews := 0, 0
+		for b.Loop() {
+			p := &people[n+i%(len(people)-n)]
+			res, err := g.Observe(ctx, identity.Observation{Source: "chat", Attributes: matchAttrs(&p.Record),
+				Identifiers: []identity.Identifier{identity.New(identity.Visitor, fmt.Sprintf("v-%d", i))}})
+			if err != nil {
+				b.Fatal(err)
+			}
+			for _, m := range res.Matches {
+				switch m.Decision {
+				case "link":
+					links++
+				case "review":
+					reviews++
+				}
+			}
+			i++
+		}
+		benchReportOps(b)
+		b.ReportMetric(float64(links)/float64(b.N), "links/op")
+		b.ReportMetric(float64(reviews)/float64(b.N), "reviews/op")
+	})
+}

@@ -1,0 +1,205 @@
+package identity_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/threadline/threadline/identity"
+	"github.com/threadline/threadline/identity/match"
+	"github.com/threadline/threadline/identity/match/synth"
+	"github.com/threadline/threadline/store"
+)
+
+func matchingGraph(t testing.TB) (*identity.Graph, *store.DB) {
+	db, err := store.Open("", &store.Options{InMemory: true})
+	require.NoError(t, err)
+	t.Cleanup(func() { db.Close() })
+	now := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+	g, err := identity.Open(db, &identity.Options{Clock: func() time.Time { return now },
+		Matching: &identity.MatchOptions{Params: match.DefaultParams()}})
+	require.NoError(t, err)
+	return g, db
+}
+
+func annProfile(email string) identity.Observation {
+	return identity.Observation{Source: "chat", Identifiers: []identity.Identifier{identity.New(identity.Email, email)},
+		Attributes: map[string]string{identity.AttrGivenName: "Zuzanna", identity.AttrFamilyName: "Wiśniewska",
+			identity.AttrBirthDate: "1985-03-02", identity.AttrAddress: "12 Quirkstreet Lane", identity.AttrPostcode: "97205"}}
+}
+
+// TestForgetLeavesNoMatchData checks invariant 6 for the matcher's tables:
+// after Forget no raw value of the customer, and nothing derived from it
+// in clear, remains in the store.
+func TestForgetLeavesNoMatchData(t *testing.T) {
+	ctx := context.Background()
+	g, db := matchingGraph(t)
+	r1, err := g.Observe(ctx, annProfile("zuzanna.w@example.com"))
+	require.NoError(t, err)
+	// A weaker profile makes a review item naming her identifier.
+	weak := annProfile("unused@example.net")
+	weak.Identifiers = []identity.Identifier{identity.New(identity.Phone, "+1 503 555 0199")}
+	weak.Attributes = map[string]string{identity.AttrGivenName: "Zuzana", identity.AttrFamilyName: "Wisniewski",
+		identity.AttrBirthDate: "1985-03-12"}
+	r2, err := g.Observe(ctx, weak)
+	require.NoError(t, err)
+	require.NotEmpty(t, r2.Matches)
+	require.NotEqual(t, r1.Customer, r2.Customer)
+
+	_, err = g.Forget(ctx, r1.Customer, identity.ForgetOptions{})
+	require.NoError(t, err)
+	raw := []string{"zuzanna", "Zuzanna", "wisniewska", "Wiśniewska", "quirkstreet", "Quirkstreet", "1985-03-02"}
+	require.NoError(t, db.View(ctx, func(txn *store.Txn) error {
+		it := txn.NewIter(nil)
+		defer it.Close()
+		for ok := it.First(); ok; ok = it.Next() {
+			for _, v := range raw {
+				for _, b := range [][]byte{it.Key(), it.Value()} {
+					if bytes.Contains(bytes.ToLower(b), bytes.ToLower([]byte(v))) {
+						t.Errorf("%q remains in %s", v, store.FormatKey(it.Key()))
+					}
+				}
+			}
+		}
+		return it.Error()
+	}))
+	rs, err := g.Reviews(ctx, "")
+	require.NoError(t, err)
+	assert.Empty(t, rs, "the review naming the forgotten identifier is gone")
+	vs, err := g.Check(ctx)
+	require.NoError(t, err)
+	assert.Empty(t, vs)
+}
+
+func TestReviewErrors(t *testing.T) {
+	ctx := context.Background()
+	g, _ := matchingGraph(t)
+	_, err := g.AcceptReview(ctx, 99, "kim")
+	assert.ErrorIs(t, err, identity.ErrNotFound)
+
+	// Two accounts: a review between them cannot be accepted.
+	a := annProfile("first.address@example.com")
+	a.Identifiers = append(a.Identifiers, identity.New(identity.Account, "crm:1"))
+	_, err = g.Observe(ctx, a)
+	require.NoError(t, err)
+	b := annProfile("unused@example.org")
+	b.Identifiers = []identity.Identifier{identity.New(identity.Account, "crm:2")}
+	b.Attributes = map[string]string{identity.AttrGivenName: "Zuzana", identity.AttrFamilyName: "Wiśniewska",
+		identity.AttrBirthDate: "1985-03-12"}
+	res, err := g.Observe(ctx, b)
+	require.NoError(t, err)
+	require.Len(t, res.Matches, 1)
+	require.Equal(t, "review", res.Matches[0].Decision, "weight %.2f", res.Matches[0].Weight)
+	_, err = g.AcceptReview(ctx, res.Matches[0].Review, "kim")
+	var refused *identity.MergeRefusedError
+	require.True(t, errors.As(err, &refused), "%v", err)
+	assert.Equal(t, identity.GuardLimit, refused.Guard)
+	rs, err := g.Reviews(ctx, identity.ReviewPending)
+	require.NoError(t, err)
+	assert.Len(t, rs, 1, "a refused accept leaves the item pending")
+}
+
+func TestMatchingOptionsInvalid(t *testing.T) {
+	db, err := store.Open("", &store.Options{InMemory: true})
+	require.NoError(t, err)
+	defer db.Close()
+	p := match.DefaultParams()
+	p.Prior = 2
+	_, err = identity.Open(db, &identity.Options{Matching: &identity.MatchOptions{Params: p}})
+	assert.ErrorIs(t, err, identity.ErrInvalidOptions)
+	assert.ErrorIs(t, err, match.ErrInvalidParams)
+}
+
+// ExampleMatchOptions links a caller who shares no identifier with the
+// customer on file, by profile.
+func ExampleMatchOptions() {
+	ctx := context.Background()
+	db, _ := store.Open("", &store.Options{InMemory: true})
+	defer db.Close()
+	g, _ := identity.Open(db, &identity.Options{Matching: &identity.MatchOptions{Params: match.DefaultParams()}})
+	profile := map[string]string{identity.AttrGivenName: "Ann", identity.AttrFamilyName: "Lee",
+		identity.AttrBirthDate: "1985-03-02", identity.AttrPostcode: "97205"}
+	first, _ := g.Observe(ctx, identity.Observation{Source: "chat", Attributes: profile,
+		Identifiers: []identity.Identifier{identity.New(identity.Email, "ann.lee@example.com")}})
+	second, _ := g.Observe(ctx, identity.Observation{Source: "voice", Attributes: profile,
+		Identifiers: []identity.Identifier{identity.New(identity.Phone, "+1 503 555 0100")}})
+	fmt.Println(first.Customer, second.Customer, second.Outcome)
+	for _, m := range second.Matches {
+		fmt.Println(m.Decision, m.Identifier, strings.Join(m.Evidence[:3], " "))
+	}
+	// Output:
+	// c1 c1 merged
+	// link email:ann.lee@example.com given_name=exact:+0.72 family_name=exact:+1.17 birth_date=exact:+10.51
+}
+
+// TestLoadMatches deduplicates a generated CRM table in bulk, loads it into
+// the graph, and checks that the graph's customers are the clusters, with
+// the evidence on the links.
+func TestLoadMatches(t *testing.T) {
+	ctx := context.Background()
+	db, err := store.Open("", &store.Options{InMemory: true})
+	require.NoError(t, err)
+	defer db.Close()
+	g, err := identity.Open(db, &identity.Options{})
+	require.NoError(t, err)
+	people := synth.Generate(&synth.Options{Seed: 21, Records: 2000})
+	recs := make([]match.Record, len(people))
+	obs := make([]identity.Observation, len(people))
+	for i, p := range people {
+		recs[i] = p.Record
+		// One identifier per CRM row; at most five emails a customer, as
+		// the default email limit allows.
+		obs[i] = identity.Observation{Source: "crm-import", Attributes: matchAttrs(&p.Record),
+			Identifiers: []identity.Identifier{identity.New(identity.Email, p.ID+"@crm.example")}}
+	}
+	res, err := match.Dedupe(ctx, recs, &match.Options{MaxClusterSize: 5})
+	require.NoError(t, err)
+	lr, err := g.LoadMatches(ctx, obs, res)
+	require.NoError(t, err)
+	assert.Equal(t, len(recs), lr.Observed)
+	assert.Greater(t, lr.Linked, 0)
+	assert.Zero(t, lr.Refused)
+	t.Logf("%+v", lr)
+
+	customerOf := func(i int) identity.CustomerID {
+		c, err := g.Lookup(ctx, obs[i].Identifiers[0])
+		require.NoError(t, err)
+		return c
+	}
+	byCluster := map[int]identity.CustomerID{}
+	byCustomer := map[identity.CustomerID]int{}
+	for i, cl := range res.Cluster {
+		c := customerOf(i)
+		if prev, ok := byCluster[cl]; ok {
+			require.Equal(t, prev, c, "record %d: one cluster, one customer", i)
+		}
+		if prev, ok := byCustomer[c]; ok {
+			require.Equal(t, prev, cl, "record %d: one customer, one cluster", i)
+		}
+		byCluster[cl], byCustomer[c] = c, cl
+	}
+	for _, c := range res.Clusters() {
+		path, err := g.Explain(ctx, obs[c[0]].Identifiers[0], obs[c[1]].Identifiers[0])
+		require.NoError(t, err)
+		require.NotEmpty(t, path)
+		assert.Equal(t, identity.RuleBulk, path[0].Rule)
+		assert.Len(t, path[0].Comparisons, match.NumFields)
+		break
+	}
+	rs, err := g.Reviews(ctx, identity.ReviewPending)
+	require.NoError(t, err)
+	assert.Len(t, rs, lr.Reviews)
+	vs, err := g.Check(ctx)
+	require.NoError(t, err)
+	assert.Empty(t, vs)
+
+	_, err = g.LoadMatches(ctx, obs[:10], res)
+	assert.ErrorIs(t, err, identity.ErrInvalidObservation, "a result for other records")
+}
