@@ -35,8 +35,7 @@ func (m Mapping) Set(s string) error {
 
 // Aliases are the header names, besides the field's own name, that map to
 // a matcher field without a [Mapping]. Headers are compared lowered, with
-// spaces and hyphens as underscores. The exclusive field has no alias:
-// saying which column holds an account ID is left to the caller.
+// spaces and hyphens as underscores.
 var Aliases = map[string][]string{
 	"given_name":  {"first_name", "firstname", "given", "forename"},
 	"family_name": {"last_name", "lastname", "surname", "family"},
@@ -48,6 +47,7 @@ var Aliases = map[string][]string{
 	"region":      {"state", "province", "county"},
 	"email":       {"email_address", "e_mail", "mail"},
 	"phone":       {"phone_number", "telephone", "tel", "mobile"},
+	"exclusive":   {"account_id", "account_number", "customer_number"},
 	"id":          {"contact_id", "record_id"},
 }
 
