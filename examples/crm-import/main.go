@@ -23,10 +23,24 @@
 // Observing rows one at a time with matching on would score each row only
 // against the rows before it, with parameters fixed in advance.
 //
+// A bulk import sees what one observation cannot: an email or phone held
+// by rows whose profiles name different people (given names and birth
+// dates both differ), such as a household's landline. Such shared values
+// are left out of the graph and of the matcher's comparisons, and listed;
+// -keep-shared keeps them, and they then join those people.
+//
 // It prints the customers with more than one row, each with the evidence
 // that joined its rows (the shared identifiers, or the match weight and
-// every field's comparison), the merges a guard refused, and the review
-// queue with each pair's weight and field comparisons.
+// every field's comparison), the shared values, the merges a guard
+// refused, and the review queue with each pair's weight and field
+// comparisons. A progress bar is drawn on stderr when a stage runs longer
+// than a second (LoadMatches reports no progress, so its stage shows the
+// elapsed time only).
+//
+// Caveat: the graph is opened without [identity.MatchOptions], as
+// LoadMatches expects, so the store holds no blocking index of the
+// imported profiles; a program that later opens it with matching on
+// finds the imported customers by their identifiers, not by profile.
 //
 // Each row is stored under an identifier of kind "crm-row" (its id column,
 // or its row number) besides its email, phone and account ID. Email and

@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -381,4 +383,35 @@ func TestProgress(t *testing.T) {
 	off.update("score", 50, 100)
 	off.ticking("load", 10)()
 	assert.Empty(t, buf.String())
+}
+
+// BenchmarkImport measures the whole command (read, deduplicate, load into
+// a durable store, report) on the sample and, without -short, on 10,000
+// generated rows.
+func BenchmarkImport(b *testing.B) {
+	sizes := []int{1000, 10_000}
+	if testing.Short() {
+		sizes = sizes[:1]
+	}
+	for _, n := range sizes {
+		b.Run(fmt.Sprintf("rows=%d", n), func(b *testing.B) {
+			path := samplePath
+			if n != sampleOptions.Records {
+				opts := sampleOptions
+				opts.Records = n
+				path = filepath.Join(b.TempDir(), "contacts.csv")
+				var buf bytes.Buffer
+				require.NoError(b, writeSample(&buf, generate(&opts)))
+				require.NoError(b, os.WriteFile(path, buf.Bytes(), 0o644))
+			}
+			b.ReportAllocs()
+			for b.Loop() {
+				c := sampleConfig("")
+				c.csv = path
+				if err := run(context.Background(), io.Discard, io.Discard, c); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
 }

@@ -3,8 +3,8 @@ package main
 import (
 	"cmp"
 	"fmt"
-	"maps"
 	"io"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"

@@ -36,9 +36,12 @@ var sampleColumns = []string{"id", "first_name", "last_name", "full_name", "emai
 // always moves the same way, so copies stay copies. And a quarter of the
 // people have an account number, which each of their rows carries with
 // probability 3/4 (Record.Exclusive).
-func samplePeople() []synth.Person {
-	ps := synth.Generate(&sampleOptions)
-	rng := rand.New(rand.NewPCG(sampleOptions.Seed, 2))
+func samplePeople() []synth.Person { return generate(&sampleOptions) }
+
+// generate makes people as the sample is made, with other options.
+func generate(o *synth.Options) []synth.Person {
+	ps := synth.Generate(o)
+	rng := rand.New(rand.NewPCG(o.Seed, 2))
 	for i := range ps {
 		p := &ps[i]
 		p.Phone = usPhone(p.Phone)
