@@ -54,6 +54,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"flag"
@@ -72,8 +73,7 @@ import (
 // config is the command line.
 type config struct {
 	csv          string
-	fields       csvmap.Mapping
-	ignore       []string
+	columns      csvmap.Options
 	dir          string
 	region       string
 	source       string
@@ -86,10 +86,9 @@ type config struct {
 }
 
 func main() {
-	c := config{fields: csvmap.Mapping{}}
+	var c config
 	flag.StringVar(&c.csv, "csv", "testdata/crm-contacts.csv", "CSV of contacts, with a header row")
-	flag.Var(c.fields, "field", "FIELD=COLUMN: read matcher FIELD from COLUMN (repeatable)")
-	ignore := flag.String("ignore", "", "comma-separated columns never mapped by name")
+	c.columns.RegisterFlags(flag.CommandLine)
 	flag.StringVar(&c.dir, "dir", "", "store directory, kept after the run (default: a temporary one, removed)")
 	flag.StringVar(&c.region, "region", "US", "phone region (ISO 3166) of numbers without a country code")
 	flag.StringVar(&c.source, "source", "crm-import", "source recorded as evidence on every link")
@@ -101,11 +100,6 @@ func main() {
 	flag.IntVar(&c.show, "show", 10, "clusters and review items to print (0: all)")
 	flag.BoolVar(&c.progress, "progress", true, "draw a progress bar on stderr when a stage takes more than a second")
 	flag.Parse()
-	for _, col := range strings.Split(*ignore, ",") {
-		if col != "" {
-			c.ignore = append(c.ignore, col)
-		}
-	}
 	if err := run(context.Background(), os.Stdout, os.Stderr, c); err != nil {
 		fmt.Fprintln(os.Stderr, "crm-import:", err)
 		os.Exit(1)
@@ -148,7 +142,7 @@ func graphOptions(region string) *identity.Options {
 
 func run(ctx context.Context, stdout, stderr io.Writer, c config) error {
 	bar := newProgress(stderr, c.progress)
-	t, err := csvmap.ReadFile(c.csv, &csvmap.Options{Fields: c.fields, Ignore: c.ignore})
+	t, err := csvmap.ReadFile(c.csv, &c.columns)
 	if err != nil {
 		return err
 	}
@@ -247,29 +241,26 @@ func dedupe(ctx context.Context, recs []match.Record, c config, bar *progress) (
 }
 
 func printMatcher(w io.Writer, res *match.Result) {
-	links, reviews := 0, 0
+	var n [match.Link + 1]int // pairs by decision
 	for _, p := range res.Pairs {
-		if p.Decision == match.Link {
-			links++
-		} else {
-			reviews++
-		}
+		n[p.Decision]++
 	}
-	fmt.Fprintf(w, "matcher: %d candidate pairs compared; %d above the link band, %d between the bands\n", res.Compared, links, reviews)
+	fmt.Fprintf(w, "matcher: %d candidate pairs compared; %d above the link band, %d between the bands\n",
+		res.Compared, n[match.Link], n[match.Review])
+	how := "given with -params"
 	if res.EMIterations > 0 {
-		fmt.Fprintf(w, "parameters estimated from this table without labels: prior %.4f after %d EM iterations\n", res.Params.Prior, res.EMIterations)
+		how = fmt.Sprintf("estimated from this table without labels (%d EM iterations)", res.EMIterations)
 	}
-	fmt.Fprintf(w, "bands: link at weight %.2f (p=%.3f), review at %.2f (p=%.3f)\n",
+	fmt.Fprintf(w, "parameters %s: prior %.4f; link at weight %.2f (p=%.3f), review at %.2f (p=%.3f)\n", how, res.Params.Prior,
 		res.Params.Link, match.ProbabilityOf(res.Params.Link), res.Params.Review, match.ProbabilityOf(res.Params.Review))
 }
 
 func loadParams(path string) (match.Params, error) {
-	f, err := os.Open(path)
+	b, err := os.ReadFile(path)
 	if err != nil {
 		return match.Params{}, err
 	}
-	defer f.Close()
-	return match.LoadParams(f)
+	return match.LoadParams(bytes.NewReader(b))
 }
 
 func saveParams(path string, p *match.Params) error {

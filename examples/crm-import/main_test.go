@@ -42,7 +42,7 @@ type review struct {
 }
 
 var (
-	reBands    = regexp.MustCompile(`^bands: link at weight ([-\d.]+) .*review at ([-\d.]+) `)
+	reBands    = regexp.MustCompile(`^parameters .*: prior [\d.]+; link at weight ([-\d.]+) .*review at ([-\d.]+) `)
 	reCusts    = regexp.MustCompile(`^customers: (\d+) from`)
 	reCluster  = regexp.MustCompile(`^(c\d+)  \d+ rows: (.+)$`)
 	rePair     = regexp.MustCompile(`^    (\S+) ~ (\S+)  (\S+), weight ([-\d.]+) `)
@@ -96,7 +96,7 @@ func parseOutput(t *testing.T, s string) *output {
 }
 
 func sampleConfig(dir string) config {
-	return config{csv: samplePath, fields: csvmap.Mapping{}, dir: dir, region: "US", source: "crm-import"}
+	return config{csv: samplePath, dir: dir, region: "US", source: "crm-import"}
 }
 
 // canonical returns the normalized identifiers of a generated row, as the
@@ -355,9 +355,7 @@ func TestBadInput(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			c := sampleConfig(filepath.Join(tmp, "store-"+strings.ReplaceAll(name, " ", "-")))
 			c.csv = tc.csv
-			if tc.fields != nil {
-				c.fields = tc.fields
-			}
+			c.columns.Fields = tc.fields
 			err := run(context.Background(), &bytes.Buffer{}, &bytes.Buffer{}, c)
 			require.ErrorContains(t, err, tc.want)
 			assert.NoDirExists(t, c.dir, "nothing is written")
@@ -414,4 +412,21 @@ func BenchmarkImport(b *testing.B) {
 			}
 		})
 	}
+}
+
+// TestParamsRoundTrip: parameters saved by one run and given to the next
+// give the same customers, without estimating again.
+func TestParamsRoundTrip(t *testing.T) {
+	ctx := context.Background()
+	c := sampleConfig("")
+	c.saveParams = filepath.Join(t.TempDir(), "params.json")
+	var first bytes.Buffer
+	require.NoError(t, run(ctx, &first, io.Discard, c))
+	c.params, c.saveParams = c.saveParams, ""
+	var second bytes.Buffer
+	require.NoError(t, run(ctx, &second, io.Discard, c))
+	assert.Contains(t, second.String(), "parameters given with -params")
+	a, b := parseOutput(t, first.String()), parseOutput(t, second.String())
+	assert.Equal(t, a.clusters, b.clusters)
+	assert.Equal(t, a.reviews, b.reviews)
 }

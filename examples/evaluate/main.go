@@ -30,7 +30,6 @@ import (
 	"runtime"
 	"slices"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -42,8 +41,7 @@ import (
 type config struct {
 	a, b        string
 	truth       string
-	fields      csvmap.Mapping
-	ignore      []string
+	columns     csvmap.Options
 	generate    int
 	seed        uint64
 	params      string
@@ -58,12 +56,11 @@ type config struct {
 }
 
 func main() {
-	c := config{fields: csvmap.Mapping{}}
+	var c config
+	c.columns.RegisterFlags(flag.CommandLine)
 	flag.StringVar(&c.a, "a", "identity/match/testdata/people10k.csv", "CSV to deduplicate, or the first table of a linkage")
 	flag.StringVar(&c.b, "b", "", "second CSV: link it against -a instead of deduplicating")
 	flag.StringVar(&c.truth, "truth", "truth", "column holding the true person (empty: no quality figures)")
-	flag.Var(c.fields, "field", "FIELD=COLUMN: read matcher FIELD from COLUMN (repeatable)")
-	ignore := flag.String("ignore", "", "comma-separated columns never mapped by name")
 	flag.IntVar(&c.generate, "generate", 0, "generate this many records in memory instead of reading -a")
 	flag.Uint64Var(&c.seed, "seed", 1, "seed for -generate")
 	flag.StringVar(&c.params, "params", "", "JSON parameters to use instead of estimating them")
@@ -75,11 +72,6 @@ func main() {
 	flag.IntVar(&c.maxCluster, "max-cluster", 0, "largest cluster (0: default)")
 	flag.IntVar(&c.workers, "workers", 0, "goroutines comparing pairs (0: GOMAXPROCS)")
 	flag.Parse()
-	for _, col := range strings.Split(*ignore, ",") {
-		if col != "" {
-			c.ignore = append(c.ignore, col)
-		}
-	}
 	if err := run(context.Background(), os.Stdout, c); err != nil {
 		fmt.Fprintln(os.Stderr, "evaluate:", err)
 		os.Exit(1)
@@ -208,7 +200,9 @@ func generated(n int, seed uint64) *table {
 }
 
 func readTable(path string, c config) (*table, error) {
-	t, err := csvmap.ReadFile(path, &csvmap.Options{Fields: c.fields, Ignore: c.ignore, Keep: []string{c.truth}})
+	o := c.columns
+	o.Keep = []string{c.truth}
+	t, err := csvmap.ReadFile(path, &o)
 	if err != nil {
 		return nil, err
 	}

@@ -3,6 +3,7 @@ package csvmap
 import (
 	"encoding/csv"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -63,6 +64,23 @@ type Options struct {
 	// name. A kept column that is missing is not an error: Kept has no
 	// entry for it.
 	Keep []string
+}
+
+// RegisterFlags defines the flags that fill o on fs: -field FIELD=COLUMN
+// (repeatable) into Fields and -ignore COL,COL,... into Ignore.
+func (o *Options) RegisterFlags(fs *flag.FlagSet) {
+	if o.Fields == nil {
+		o.Fields = Mapping{}
+	}
+	fs.Var(o.Fields, "field", "FIELD=COLUMN: read matcher FIELD from COLUMN (repeatable)")
+	fs.Func("ignore", "comma-separated columns never mapped by name", func(s string) error {
+		for _, col := range strings.Split(s, ",") {
+			if col = strings.TrimSpace(col); col != "" {
+				o.Ignore = append(o.Ignore, col)
+			}
+		}
+		return nil
+	})
 }
 
 // Table is what Read returns.

@@ -132,3 +132,13 @@ func Example() {
 	// postcode ← Zip
 	// {ID:C-1 GivenName:Ann FamilyName:Lee FullName: BirthDate:1985-03-02 Address: City: Postcode:97205 Region: Email: Phone: Exclusive:A17}
 }
+
+func TestRegisterFlags(t *testing.T) {
+	var o csvmap.Options
+	fs := flag.NewFlagSet("t", flag.ContinueOnError)
+	o.RegisterFlags(fs)
+	require.NoError(t, fs.Parse([]string{"-field", "email=Mail", "-ignore", "notes, given_name,", "-ignore", "x"}))
+	assert.Equal(t, csvmap.Mapping{"email": "Mail"}, o.Fields)
+	assert.Equal(t, []string{"notes", "given_name", "x"}, o.Ignore)
+	assert.Error(t, fs.Parse([]string{"-field", "nickname=x"}))
+}
