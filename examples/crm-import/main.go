@@ -141,6 +141,9 @@ func graphOptions(region string) *identity.Options {
 }
 
 func run(ctx context.Context, stdout, stderr io.Writer, c config) error {
+	if c.link != nil && c.review != nil && *c.review > *c.link {
+		return fmt.Errorf("%w: review band %.2f above link band %.2f", match.ErrInvalidParams, *c.review, *c.link)
+	}
 	bar := newProgress(stderr, c.progress)
 	t, err := csvmap.ReadFile(c.csv, &c.columns)
 	if err != nil {

@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -95,6 +96,36 @@ func parseOutput(t *testing.T, s string) *output {
 	return o
 }
 
+// defaultRun is one run on the sample with the defaults, shared by the
+// tests (the race detector makes a run slow): its store directory, the
+// parameters it saved, and what it printed.
+var defaultRun = sync.OnceValues(func() (*sampleRun, error) {
+	tmp, err := os.MkdirTemp("", "crm-import-test-")
+	if err != nil {
+		return nil, err
+	}
+	r := &sampleRun{dir: filepath.Join(tmp, "store"), params: filepath.Join(tmp, "params.json")}
+	c := sampleConfig(r.dir)
+	c.saveParams = r.params
+	var stdout, stderr bytes.Buffer
+	err = run(context.Background(), &stdout, &stderr, c)
+	r.stdout, r.stderr = stdout.String(), stderr.String()
+	return r, err
+})
+
+type sampleRun struct {
+	dir, params    string
+	stdout, stderr string
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if r, err := defaultRun(); err == nil {
+		os.RemoveAll(filepath.Dir(r.dir))
+	}
+	os.Exit(code)
+}
+
 func sampleConfig(dir string) config {
 	return config{csv: samplePath, dir: dir, region: "US", source: "crm-import"}
 }
@@ -120,11 +151,11 @@ func canonical(t *testing.T, r *match.Record) []string {
 // its raw values.
 func TestImportSample(t *testing.T) {
 	ctx := context.Background()
-	dir := t.TempDir()
-	var stdout, stderr bytes.Buffer
-	require.NoError(t, run(ctx, &stdout, &stderr, sampleConfig(dir)))
-	assert.Empty(t, stderr.String(), "no progress bar: -progress is off")
-	o := parseOutput(t, stdout.String())
+	r, err := defaultRun()
+	require.NoError(t, err)
+	dir := r.dir
+	assert.Empty(t, r.stderr, "no progress bar: -progress is off")
+	o := parseOutput(t, r.stdout)
 
 	people := samplePeople()
 	truth := map[string]int{}
@@ -296,12 +327,20 @@ func TestKeepShared(t *testing.T) {
 		truth[p.ID] = p.Truth
 	}
 	wrong := func(keep bool) int {
-		c := sampleConfig("")
-		c.keepShared = keep
-		var out bytes.Buffer
-		require.NoError(t, run(context.Background(), &out, &bytes.Buffer{}, c))
+		out := ""
+		if keep {
+			c := sampleConfig("")
+			c.keepShared = keep
+			var buf bytes.Buffer
+			require.NoError(t, run(context.Background(), &buf, &bytes.Buffer{}, c))
+			out = buf.String()
+		} else {
+			r, err := defaultRun()
+			require.NoError(t, err)
+			out = r.stdout
+		}
 		n := 0
-		for _, rows := range parseOutput(t, out.String()).clusters {
+		for _, rows := range parseOutput(t, out).clusters {
 			for _, r := range rows[1:] {
 				if truth[r] != truth[rows[0]] {
 					n++
@@ -325,9 +364,9 @@ func TestBands(t *testing.T) {
 	o := parseOutput(t, out.String())
 	assert.Equal(t, link, o.link)
 	assert.Equal(t, rev, o.review)
-	var def bytes.Buffer
-	require.NoError(t, run(context.Background(), &def, &bytes.Buffer{}, sampleConfig("")))
-	assert.Greater(t, len(o.reviews), len(parseOutput(t, def.String()).reviews), "wider bands, more to review")
+	def, err := defaultRun()
+	require.NoError(t, err)
+	assert.Greater(t, len(o.reviews), len(parseOutput(t, def.stdout).reviews), "wider bands, more to review")
 
 	bad := sampleConfig("")
 	bad.link, bad.review = &rev, &link
@@ -417,16 +456,14 @@ func BenchmarkImport(b *testing.B) {
 // TestParamsRoundTrip: parameters saved by one run and given to the next
 // give the same customers, without estimating again.
 func TestParamsRoundTrip(t *testing.T) {
-	ctx := context.Background()
+	first, err := defaultRun()
+	require.NoError(t, err)
 	c := sampleConfig("")
-	c.saveParams = filepath.Join(t.TempDir(), "params.json")
-	var first bytes.Buffer
-	require.NoError(t, run(ctx, &first, io.Discard, c))
-	c.params, c.saveParams = c.saveParams, ""
+	c.params = first.params
 	var second bytes.Buffer
-	require.NoError(t, run(ctx, &second, io.Discard, c))
+	require.NoError(t, run(context.Background(), &second, io.Discard, c))
 	assert.Contains(t, second.String(), "parameters given with -params")
-	a, b := parseOutput(t, first.String()), parseOutput(t, second.String())
+	a, b := parseOutput(t, first.stdout), parseOutput(t, second.String())
 	assert.Equal(t, a.clusters, b.clusters)
 	assert.Equal(t, a.reviews, b.reviews)
 }
