@@ -15,14 +15,14 @@
 //
 // Matcher fields: given_name, family_name, full_name, birth_date, address,
 // city, postcode, region, email, phone, exclusive (a strong identifier such
-// as an account ID), id. Columns named like a field are mapped to it unless
-// -ignore names them.
+// as an account ID), id. Columns named like a field or one of its common
+// aliases (first_name, surname, dob, zip, ...; see internal/csvmap) are
+// mapped to it unless -ignore names them.
 package main
 
 import (
 	"context"
 	"encoding/csv"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -30,32 +30,18 @@ import (
 	"runtime"
 	"slices"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 
 	"github.com/threadline/threadline/identity/match"
 	"github.com/threadline/threadline/identity/match/synth"
+	"github.com/threadline/threadline/internal/csvmap"
 )
-
-type mapping map[string]string // matcher field → column
-
-func (m mapping) String() string { return fmt.Sprint(map[string]string(m)) }
-
-func (m mapping) Set(s string) error {
-	f, col, ok := strings.Cut(s, "=")
-	if !ok || !slices.Contains(match.FieldNames(), f) {
-		return fmt.Errorf("want FIELD=COLUMN with FIELD one of %s", strings.Join(match.FieldNames(), ", "))
-	}
-	m[f] = col
-	return nil
-}
 
 type config struct {
 	a, b        string
 	truth       string
-	fields      mapping
-	ignore      map[string]bool
+	columns     csvmap.Options
 	generate    int
 	seed        uint64
 	params      string
@@ -70,12 +56,11 @@ type config struct {
 }
 
 func main() {
-	c := config{fields: mapping{}, ignore: map[string]bool{}}
+	var c config
+	c.columns.RegisterFlags(flag.CommandLine)
 	flag.StringVar(&c.a, "a", "identity/match/testdata/people10k.csv", "CSV to deduplicate, or the first table of a linkage")
 	flag.StringVar(&c.b, "b", "", "second CSV: link it against -a instead of deduplicating")
 	flag.StringVar(&c.truth, "truth", "truth", "column holding the true person (empty: no quality figures)")
-	flag.Var(c.fields, "field", "FIELD=COLUMN: read matcher FIELD from COLUMN (repeatable)")
-	ignore := flag.String("ignore", "", "comma-separated columns never mapped by name")
 	flag.IntVar(&c.generate, "generate", 0, "generate this many records in memory instead of reading -a")
 	flag.Uint64Var(&c.seed, "seed", 1, "seed for -generate")
 	flag.StringVar(&c.params, "params", "", "JSON parameters to use instead of estimating them")
@@ -87,11 +72,6 @@ func main() {
 	flag.IntVar(&c.maxCluster, "max-cluster", 0, "largest cluster (0: default)")
 	flag.IntVar(&c.workers, "workers", 0, "goroutines comparing pairs (0: GOMAXPROCS)")
 	flag.Parse()
-	for _, col := range strings.Split(*ignore, ",") {
-		if col != "" {
-			c.ignore[col] = true
-		}
-	}
 	if err := run(context.Background(), os.Stdout, c); err != nil {
 		fmt.Fprintln(os.Stderr, "evaluate:", err)
 		os.Exit(1)
@@ -220,61 +200,13 @@ func generated(n int, seed uint64) *table {
 }
 
 func readTable(path string, c config) (*table, error) {
-	f, err := os.Open(path)
+	o := c.columns
+	o.Keep = []string{c.truth}
+	t, err := csvmap.ReadFile(path, &o)
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
-	r := csv.NewReader(f)
-	r.ReuseRecord = true
-	header, err := r.Read()
-	if err != nil {
-		return nil, fmt.Errorf("%s: header: %w", path, err)
-	}
-	header = slices.Clone(header)
-	col := map[string]int{}
-	for i, h := range header {
-		col[h] = i
-	}
-	// Field → column index: explicit mappings, then columns named like a
-	// field.
-	idx := map[string]int{}
-	for _, f := range match.FieldNames() {
-		if name, ok := c.fields[f]; ok {
-			i, ok := col[name]
-			if !ok {
-				return nil, fmt.Errorf("%s: no column %q for field %s", path, name, f)
-			}
-			idx[f] = i
-		} else if i, ok := col[f]; ok && !c.ignore[f] && f != c.truth {
-			idx[f] = i
-		}
-	}
-	if len(idx) == 0 {
-		return nil, fmt.Errorf("%s: no column maps to a matcher field; use -field", path)
-	}
-	truthCol, hasTruth := col[c.truth]
-	t := &table{}
-	for line := 2; ; line++ {
-		row, err := r.Read()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", path, err)
-		}
-		var rec match.Record
-		for f, i := range idx {
-			if err := rec.Set(f, row[i]); err != nil {
-				return nil, err
-			}
-		}
-		t.recs = append(t.recs, rec)
-		if hasTruth {
-			t.truth = append(t.truth, row[truthCol])
-		}
-	}
-	return t, nil
+	return &table{recs: t.Records, truth: t.Kept[c.truth]}, nil
 }
 
 func loadParams(path string) (match.Params, error) {
