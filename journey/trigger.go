@@ -191,12 +191,7 @@ func scanDue(t *store.Txn, until time.Time, limit int) ([]due, error) {
 // longer configured, or whose customer was forgotten, are dropped.
 func (ts *Triggers) Run(ctx context.Context) ([]Firing, error) {
 	now := ts.arb.tr.now().UTC()
-	var ds []due
-	err := ts.arb.tr.tl.Graph().View(ctx, func(tx *identity.Tx) error {
-		var err error
-		ds, err = scanDue(tx.Store(), now, 0)
-		return err
-	})
+	ds, err := ts.dueBy(ctx, now)
 	if err != nil {
 		return nil, err
 	}
@@ -214,6 +209,17 @@ func (ts *Triggers) Run(ctx context.Context) ([]Firing, error) {
 		}
 	}
 	return out, nil
+}
+
+// dueBy returns the evaluations due by now, in due order.
+func (ts *Triggers) dueBy(ctx context.Context, now time.Time) ([]due, error) {
+	var ds []due
+	err := ts.arb.tr.tl.Graph().View(ctx, func(tx *identity.Tx) error {
+		var err error
+		ds, err = scanDue(tx.Store(), now, 0)
+		return err
+	})
+	return ds, err
 }
 
 // evaluate proposes and records one due evaluation; fired is false when
