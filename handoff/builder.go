@@ -245,12 +245,7 @@ func (b *Builder) packet(s *situation, req Request) (*Packet, error) {
 	if err != nil {
 		return nil, err
 	}
-	in := map[string]bool{}
-	if j != nil {
-		for _, id := range j.Events {
-			in[id] = true
-		}
-	}
+	in := s.mark(j)
 	issue := s.inJourney(in)
 	acks := acknowledgements(s.events)
 	p := &Packet{
@@ -274,11 +269,28 @@ func (b *Builder) packet(s *situation, req Request) (*Packet, error) {
 	return p, err
 }
 
-// inJourney returns the events of the current journey, in order.
-func (s *situation) inJourney(in map[string]bool) []*timeline.Event {
-	out := make([]*timeline.Event, 0, len(in))
+// mark says, for each of the situation's events, whether journey j (nil:
+// none) holds it. The journey was grouped from these very events, and both
+// lists are in timeline order, (time, event ID), so one walk finds them.
+func (s *situation) mark(j *journey.Journey) []bool {
+	in := make([]bool, len(s.events))
+	if j == nil {
+		return in
+	}
+	k := 0
 	for i := range s.events {
-		if in[s.events[i].ID] {
+		if k < len(j.Events) && s.events[i].ID == j.Events[k] {
+			in[i], k = true, k+1
+		}
+	}
+	return in
+}
+
+// inJourney returns the events marked in, in order.
+func (s *situation) inJourney(in []bool) []*timeline.Event {
+	var out []*timeline.Event
+	for i := range s.events {
+		if in[i] {
 			out = append(out, &s.events[i])
 		}
 	}
@@ -318,22 +330,22 @@ func consent(c *identity.Customer, ch timeline.Channel) []Consent {
 
 // provided lists distinct facts (by key and value), each with where and
 // when it was first given; verified if any giving was verified.
-func (b *Builder) provided(events []timeline.Event, in map[string]bool) []Fact {
+func (b *Builder) provided(events []timeline.Event, in []bool) []Fact {
 	type kv struct{ k, v string }
 	idx := map[kv]int{}
 	all := []Fact{}
-	for _, e := range events {
+	for n, e := range events {
 		if e.Actor.Kind != timeline.Customer {
 			continue
 		}
 		for _, f := range e.Facts {
 			if i, ok := idx[kv{f.Key, f.Value}]; ok {
 				all[i].Verified = all[i].Verified || e.Verified
-				all[i].Current = all[i].Current || in[e.ID]
+				all[i].Current = all[i].Current || in[n]
 				continue
 			}
 			idx[kv{f.Key, f.Value}] = len(all)
-			all = append(all, Fact{Key: f.Key, Value: f.Value, Channel: e.Channel, At: e.Time, Verified: e.Verified, Current: in[e.ID]})
+			all = append(all, Fact{Key: f.Key, Value: f.Value, Channel: e.Channel, At: e.Time, Verified: e.Verified, Current: in[n]})
 		}
 	}
 	if len(all) <= b.opts.MaxFacts {

@@ -116,7 +116,9 @@ type Event struct {
 	Attrs     map[string]string `json:"attrs,omitempty"`
 	// Identifiers the event was observed with. On append at least one is
 	// required; identity resolves them in the same transaction. Events read
-	// back carry the canonical identifier they are stored under.
+	// back carry the canonical identifier they are stored under, in a slice
+	// shared by the events of that identifier: append to it freely (its
+	// capacity is 1), but do not assign to its element.
 	Identifiers []identity.Identifier `json:"identifiers"`
 	// Verified says the customer was authenticated in this step.
 	Verified bool `json:"verified,omitempty"`

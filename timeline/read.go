@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/threadline/threadline/identity"
@@ -77,11 +78,12 @@ func ReadTx(tx *identity.Tx, c identity.CustomerID, q Query) (Page, error) {
 		return Page{}, err
 	}
 	defer m.close()
-	var page Page
-	if q.Limit > 0 {
-		page.Events = make([]Event, 0, min(q.Limit, 1024))
+	if q.Limit == 0 {
+		events, err := collectAll(m, &q)
+		return Page{Events: events}, err
 	}
-	for q.Limit == 0 || len(page.Events) < q.Limit {
+	page := Page{Events: make([]Event, 0, min(q.Limit, 1024))}
+	for len(page.Events) < q.Limit {
 		e, ok, err := m.next()
 		if err != nil {
 			return Page{}, err
@@ -99,6 +101,49 @@ func ReadTx(tx *identity.Tx, c identity.CustomerID, q Query) (Page, error) {
 	last := page.Events[len(page.Events)-1]
 	page.Next = encodeCursor(position{nanos(last.Time), last.ID}, q.Newest)
 	return page, nil
+}
+
+// chunk is where an unbounded read collects events before it knows how
+// many there are. Chunks are pooled, so the read allocates its result once,
+// at its final size, instead of regrowing it.
+type chunk [256]Event
+
+var chunks = sync.Pool{New: func() any { return new(chunk) }}
+
+// collectAll reads every remaining event that q matches.
+func collectAll(m *merger, q *Query) ([]Event, error) {
+	var full []*chunk
+	cur, n := chunks.Get().(*chunk), 0
+	defer func() {
+		for _, c := range append(full, cur) {
+			clear(c[:]) // drop the strings and slices before pooling
+			chunks.Put(c)
+		}
+	}()
+	for {
+		e, ok, err := m.next()
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			break
+		}
+		if !q.matches(&e) {
+			continue
+		}
+		if n == len(cur) {
+			full, cur, n = append(full, cur), chunks.Get().(*chunk), 0
+		}
+		cur[n], n = e, n+1
+	}
+	if len(full) == 0 && n == 0 {
+		return nil, nil
+	}
+	out := make([]Event, 0, len(full)*len(cur)+n)
+	for _, c := range full {
+		out = append(out, c[:]...)
+	}
+	return append(out, cur[:n]...), nil
 }
 
 func (q *Query) matches(e *Event) bool {
@@ -156,7 +201,7 @@ type merger struct {
 type head struct {
 	it     *store.Iterator
 	prefix []byte
-	anchor identity.Identifier
+	anchor []identity.Identifier // the one identifier, shared by the events read (capacity 1)
 	valid  bool
 	pos    position
 }
@@ -172,7 +217,7 @@ func newMerger(t *store.Txn, ids []identity.Identifier, q Query, after *position
 		if !q.To.IsZero() {
 			hi = keys.Key(slices.Clone(prefix)).Int(nanos(q.To) + 1)
 		}
-		h := &head{it: t.NewIter(&store.IterOptions{LowerBound: lo, UpperBound: hi}), prefix: prefix, anchor: id}
+		h := &head{it: t.NewIter(&store.IterOptions{LowerBound: lo, UpperBound: hi}), prefix: prefix, anchor: []identity.Identifier{id}}
 		m.heads = append(m.heads, h)
 		var ok bool
 		switch {
@@ -226,7 +271,7 @@ func (m *merger) next() (Event, bool, error) {
 	if h == nil {
 		return Event{}, false, nil
 	}
-	e := Event{ID: h.pos.id, Time: fromNanos(h.pos.at), Identifiers: []identity.Identifier{h.anchor}}
+	e := Event{ID: h.pos.id, Time: fromNanos(h.pos.at), Identifiers: h.anchor}
 	if err := decodeEvent(h.it.Value(), &e); err != nil {
 		return Event{}, false, err
 	}
