@@ -508,12 +508,11 @@ const FactIssue = "issue"
 func digest(p *Packet) (string, error) {
 	c := *p
 	c.Summary, c.SummaryError, c.HandoffID, c.Digest = "", "", "", ""
-	blob, err := json.Marshal(&c)
-	if err != nil {
+	h := sha256.New()
+	if err := json.NewEncoder(h).Encode(&c); err != nil {
 		return "", fmt.Errorf("handoff: encode packet: %w", err)
 	}
-	sum := sha256.Sum256(blob)
-	return hex.EncodeToString(sum[:]), nil
+	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
 // summarize writes the summary text, falling back to the built-in text

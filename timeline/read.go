@@ -193,8 +193,9 @@ func decodeCursor(s string, newest bool) (*position, error) {
 
 // merger merges the per-identifier event ranges of one customer.
 type merger struct {
-	newest bool
-	heads  []*head
+	newest     bool
+	heads      []*head
+	sentiments []float64 // backs the events' Sentiment pointers (see decodeEvent)
 }
 
 // head is one identifier's iterator and its current event.
@@ -272,7 +273,7 @@ func (m *merger) next() (Event, bool, error) {
 		return Event{}, false, nil
 	}
 	e := Event{ID: h.pos.id, Time: fromNanos(h.pos.at), Identifiers: h.anchor}
-	if err := decodeEvent(h.it.Value(), &e); err != nil {
+	if err := decodeEvent(h.it.Value(), &e, &m.sentiments); err != nil {
 		return Event{}, false, err
 	}
 	var ok bool

@@ -62,14 +62,20 @@ func encodeEvent(e *Event) []byte {
 	return w.B
 }
 
-func decodeEvent(b []byte, e *Event) error {
+// decodeEvent reads an event record into e. The sentiment, when there is
+// one, is stored in *slab, which is grown in blocks so that a read of many
+// events does not allocate one float each.
+func decodeEvent(b []byte, e *Event, slab *[]float64) error {
 	r := enc.NewSharedReader(b)
 	e.Channel, e.Direction = Channel(r.String()), Direction(r.String())
 	e.Actor = Actor{Kind: ActorKind(r.String()), ID: r.String()}
 	e.Type, e.Text, e.Intent = Type(r.String()), r.String(), r.String()
 	if r.Bool() {
-		s := r.Float()
-		e.Sentiment = &s
+		if len(*slab) == cap(*slab) {
+			*slab = make([]float64, 0, 64)
+		}
+		*slab = append(*slab, r.Float())
+		e.Sentiment = &(*slab)[len(*slab)-1]
 	}
 	e.Case = r.String()
 	for n := r.Uint(); n > 0 && r.Err() == nil; n-- {
