@@ -385,7 +385,7 @@ func (b *building) facts(e *timeline.Event) {
 	for _, a := range e.Actions {
 		b.Attempts = append(b.Attempts, Attempt{Name: a.Name, Outcome: a.Outcome, Actor: e.Actor, Channel: e.Channel, Time: e.Time, EventID: e.ID})
 	}
-	for _, k := range strings.Split(e.Attrs[AttrAsks], ",") {
+	for k := range strings.SplitSeq(e.Attrs[AttrAsks], ",") {
 		k = strings.TrimSpace(k)
 		if at, seen := b.provided[k]; k != "" && seen {
 			b.RepeatAsks = append(b.RepeatAsks, RepeatAsk{Key: k, Channel: e.Channel, Time: e.Time, EventID: e.ID, Provided: at})
