@@ -83,8 +83,9 @@ func ReadTx(tx *identity.Tx, c identity.CustomerID, q Query) (Page, error) {
 		return Page{Events: events}, err
 	}
 	page := Page{Events: make([]Event, 0, min(q.Limit, 1024))}
+	var e Event
 	for len(page.Events) < q.Limit {
-		e, ok, err := m.next()
+		ok, err := m.next(&e)
 		if err != nil {
 			return Page{}, err
 		}
@@ -121,20 +122,19 @@ func collectAll(m *merger, q *Query) ([]Event, error) {
 		}
 	}()
 	for {
-		e, ok, err := m.next()
+		if n == len(cur) {
+			full, cur, n = append(full, cur), chunks.Get().(*chunk), 0
+		}
+		ok, err := m.next(&cur[n]) // decoded in place: an event is not copied on its way
 		if err != nil {
 			return nil, err
 		}
 		if !ok {
 			break
 		}
-		if !q.matches(&e) {
-			continue
+		if q.matches(&cur[n]) {
+			n++
 		}
-		if n == len(cur) {
-			full, cur, n = append(full, cur), chunks.Get().(*chunk), 0
-		}
-		cur[n], n = e, n+1
 	}
 	if len(full) == 0 && n == 0 {
 		return nil, nil
@@ -267,14 +267,16 @@ func (m *merger) pick() *head {
 	return best
 }
 
-func (m *merger) next() (Event, bool, error) {
+// next decodes the next event in order into *e, which it overwrites
+// whole; false when there is none.
+func (m *merger) next(e *Event) (bool, error) {
 	h := m.pick()
 	if h == nil {
-		return Event{}, false, nil
+		return false, nil
 	}
-	e := Event{ID: h.pos.id, Time: fromNanos(h.pos.at), Identifiers: h.anchor}
-	if err := decodeEvent(h.it.Value(), &e, &m.sentiments); err != nil {
-		return Event{}, false, err
+	*e = Event{ID: h.pos.id, Time: fromNanos(h.pos.at), Identifiers: h.anchor}
+	if err := decodeEvent(h.it.Value(), e, &m.sentiments); err != nil {
+		return false, err
 	}
 	var ok bool
 	if m.newest {
@@ -282,7 +284,7 @@ func (m *merger) next() (Event, bool, error) {
 	} else {
 		ok = h.it.Next()
 	}
-	return e, true, h.load(ok)
+	return true, h.load(ok)
 }
 
 func (m *merger) close() {
