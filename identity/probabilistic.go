@@ -101,8 +101,6 @@ type profile struct {
 	email, phone string
 }
 
-func (p *profile) empty() bool { return *p == profile{} }
-
 func (p *profile) record() match.Record {
 	a := p.attrs
 	return match.Record{GivenName: a[0], FamilyName: a[1], FullName: a[2], BirthDate: a[3], Address: a[4],

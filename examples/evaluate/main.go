@@ -51,7 +51,6 @@ type config struct {
 	progress    bool
 	window      int
 	maxCluster  int
-	randomPairs int
 	workers     int
 }
 

@@ -126,30 +126,6 @@ func unpack(k uint64) Comparison {
 	return c
 }
 
-func compareExact(a, b string) uint8 {
-	switch {
-	case a == "" || b == "":
-		return Missing
-	case a == b:
-		return 1
-	}
-	return 2
-}
-
-// compareJW grades a and b as exact, close (Jaro–Winkler ≥ min) or
-// different.
-func compareJW(a, b string, min float64) uint8 {
-	switch {
-	case a == "" || b == "":
-		return Missing
-	case a == b:
-		return 1
-	case JaroWinkler(a, b) >= min:
-		return 2
-	}
-	return 3
-}
-
 func compareName(a, b, aOther, bOther string, initials bool) uint8 {
 	switch {
 	case a == "" || b == "":

@@ -218,20 +218,6 @@ func run(ctx context.Context, in []Record, side []bool, opts *Options) (*Result,
 	return r.res, nil
 }
 
-// allPairs is the number of pairs a run could compare.
-func allPairs(n int, side []bool) int64 {
-	if side == nil {
-		return int64(n) * int64(n-1) / 2
-	}
-	a := int64(0)
-	for _, s := range side {
-		if !s {
-			a++
-		}
-	}
-	return a * (int64(n) - a)
-}
-
 // estimate fits parameters to the candidate pairs of b.
 func (r *runner) estimate(b *blocker) (Params, error) {
 	params := DefaultParams()
@@ -361,8 +347,7 @@ func (r *runner) cluster(link float64) {
 	for i := range parent {
 		parent[i], size[i], excl[i] = int32(i), 1, r.recs[i].exclusive
 	}
-	var find func(int32) int32
-	find = func(x int32) int32 {
+	find := func(x int32) int32 {
 		for parent[x] != x {
 			parent[x] = parent[parent[x]]
 			x = parent[x]

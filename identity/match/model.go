@@ -24,7 +24,6 @@ type Model struct {
 	params Params
 	prior  float64                // log2 prior odds
 	weight [NumFields][16]float64 // log2(m/u) per level; missing is 0
-	mExact [NumFields]float64     // m of the exact level, for TF adjustment
 	useTF  [NumFields]bool
 	tf     Frequencies
 }

@@ -190,10 +190,7 @@ func lastDigits(d string, n int) string {
 // parseDate reads YYYY-MM-DD, YYYYMMDD or DD/MM/YYYY into components
 // without checking the calendar.
 func parseDate(s string) date {
-	var parts []string
-	for _, f := range strings.FieldsFunc(s, func(r rune) bool { return r < '0' || r > '9' }) {
-		parts = append(parts, f)
-	}
+	parts := strings.FieldsFunc(s, func(r rune) bool { return r < '0' || r > '9' })
 	var y, m, d string
 	switch {
 	case len(parts) == 1 && len(parts[0]) == 8:
