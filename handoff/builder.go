@@ -2,9 +2,6 @@ package handoff
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -222,8 +219,11 @@ func (b *Builder) read(tx *identity.Tx, c identity.CustomerID) (*situation, erro
 	if err != nil {
 		return nil, err
 	}
-	return &situation{cust: cust, events: page.Events, journeys: b.tr.Group(cust.ID, page.Events),
-		now: b.opts.Clock().UTC()}, nil
+	js, err := b.tr.JourneysTx(tx, cust.ID)
+	if err != nil {
+		return nil, err
+	}
+	return &situation{cust: cust, events: page.Events, journeys: js, now: b.opts.Clock().UTC()}, nil
 }
 
 // current returns the journey a request is about, or nil.
@@ -265,8 +265,8 @@ func (b *Builder) packet(s *situation, req Request) (*Packet, error) {
 		p.Issue = b.issue(j, issue, acks, s.now)
 	}
 	p.Routing = routing(s, p, j, issue)
-	p.Digest, err = digest(p)
-	return p, err
+	p.Digest = p.ComputeDigest()
+	return p, nil
 }
 
 // mark says, for each of the situation's events, whether journey j (nil:
@@ -502,18 +502,6 @@ func (b *Builder) issue(j *journey.Journey, issue []*timeline.Event, acks map[st
 // FactIssue is the fact key a customer's own statement of the problem uses
 // (e.g. "double charge on invoice 4411"); it becomes the issue summary.
 const FactIssue = "issue"
-
-// digest hashes the packet's content: everything but the summary, which a
-// model may word differently each time, and the fields derived from it.
-func digest(p *Packet) (string, error) {
-	c := *p
-	c.Summary, c.SummaryError, c.HandoffID, c.Digest = "", "", "", ""
-	h := sha256.New()
-	if err := json.NewEncoder(h).Encode(&c); err != nil {
-		return "", fmt.Errorf("handoff: encode packet: %w", err)
-	}
-	return hex.EncodeToString(h.Sum(nil)), nil
-}
 
 // summarize writes the summary text, falling back to the built-in text
 // when a configured summarizer fails.

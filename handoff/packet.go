@@ -53,9 +53,8 @@ type Packet struct {
 	// HandoffID is the handoff event recorded for this packet by
 	// [Builder.Handoff]; empty for a packet only built.
 	HandoffID string `json:"handoff_id,omitempty"`
-	// Digest identifies the packet's content (hex SHA-256 of its JSON
-	// without Summary, SummaryError, HandoffID and Digest); the handoff
-	// event records it.
+	// Digest identifies the packet's content (see [Packet.ComputeDigest]);
+	// the handoff event records it.
 	Digest string `json:"digest"`
 }
 

@@ -175,7 +175,7 @@ func encodeJourney(b *building) []byte {
 }
 
 func decodeJourney(v []byte, c identity.CustomerID) (*building, error) {
-	r := enc.NewReader(v)
+	r := enc.NewSharedReader(v) // a journey's strings live and die with it
 	b, packedOK := decodeBuilding(r, c)
 	if r.Err() != nil || !packedOK {
 		return nil, fmt.Errorf("%w: journey: %v", errCorruptState, r.Err())

@@ -108,9 +108,3 @@ func (t *Tracker) OpenJourneys(ctx context.Context, c identity.CustomerID) ([]Jo
 	}
 	return out, nil
 }
-
-// Group groups a customer's events as the tracker does, with its options
-// and as of its clock: for layers that have already read the events.
-func (t *Tracker) Group(c identity.CustomerID, events []timeline.Event) []Journey {
-	return Group(c, events, &t.opts, t.now())
-}
