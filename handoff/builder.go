@@ -187,19 +187,40 @@ func (b *Builder) Build(ctx context.Context, c identity.CustomerID, req Request)
 	if err := req.check(false); err != nil {
 		return nil, err
 	}
-	var p *Packet
-	err := b.tr.Timeline().Graph().View(ctx, func(tx *identity.Tx) error {
-		s, err := b.read(tx, c)
-		if err == nil {
-			p, err = b.packet(s, req)
-		}
-		return err
-	})
+	p, _, err := b.assemble(ctx, c, req)
 	if err != nil {
 		return nil, err
 	}
-	b.summarize(ctx, p)
+	b.finish(ctx, p)
 	return p, nil
+}
+
+// assemble builds the packet's sections in one read, and returns an
+// identifier of the customer to record events under. Digest and Summary
+// are left to finish.
+func (b *Builder) assemble(ctx context.Context, c identity.CustomerID, req Request) (*Packet, identity.Identifier, error) {
+	var (
+		p      *Packet
+		anchor identity.Identifier
+	)
+	err := b.tr.Timeline().Graph().View(ctx, func(tx *identity.Tx) error {
+		s, err := b.read(tx, c)
+		if err != nil {
+			return err
+		}
+		if p, err = b.packet(s, req); err != nil {
+			return err
+		}
+		anchor = s.cust.Identifiers[0].Identifier
+		return nil
+	})
+	return p, anchor, err
+}
+
+// finish sets the digest of an assembled packet, then its summary.
+func (b *Builder) finish(ctx context.Context, p *Packet) {
+	p.Digest = p.ComputeDigest()
+	b.summarize(ctx, p)
 }
 
 // situation is what a packet is built from: read in one transaction.
@@ -265,7 +286,6 @@ func (b *Builder) packet(s *situation, req Request) (*Packet, error) {
 		p.Issue = b.issue(j, issue, acks, s.now)
 	}
 	p.Routing = routing(s, p, j, issue)
-	p.Digest = p.ComputeDigest()
 	return p, nil
 }
 

@@ -73,25 +73,11 @@ func (b *Builder) Handoff(ctx context.Context, c identity.CustomerID, req Reques
 	if err := req.check(true); err != nil {
 		return nil, err
 	}
-	var (
-		p      *Packet
-		anchor identity.Identifier
-	)
-	err := b.tr.Timeline().Graph().View(ctx, func(tx *identity.Tx) error {
-		s, err := b.read(tx, c)
-		if err != nil {
-			return err
-		}
-		if p, err = b.packet(s, req); err != nil {
-			return err
-		}
-		anchor = s.cust.Identifiers[0].Identifier
-		return nil
-	})
+	p, anchor, err := b.assemble(ctx, c, req)
 	if err != nil {
 		return nil, err
 	}
-	b.summarize(ctx, p)
+	b.finish(ctx, p)
 	e := timeline.Event{Time: p.Built, Channel: req.From.Channel, Direction: timeline.Internal,
 		Actor: actorOf(req.From), Type: timeline.Handoff, Text: req.Reason,
 		Attrs: map[string]string{attrToChannel: string(req.To.Channel), attrToKind: string(req.To.Kind),

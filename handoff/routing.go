@@ -62,9 +62,10 @@ type AgentHistory struct {
 const negativeAt = -0.2
 
 // Route returns the routing signals for customer c: the Routing section of
-// the packet [Builder.Build] would return, without recording anything.
+// the packet [Builder.Build] would return, without recording anything (and
+// without writing the packet's summary).
 func (b *Builder) Route(ctx context.Context, c identity.CustomerID) (Routing, error) {
-	p, err := b.Build(ctx, c, Request{})
+	p, _, err := b.assemble(ctx, c, Request{})
 	if err != nil {
 		return Routing{}, err
 	}
