@@ -239,20 +239,11 @@ func (ts *Triggers) evaluate(ctx context.Context, d due, now time.Time) (f Firin
 		if err != nil {
 			return err
 		}
-		page, err := timeline.ReadTx(tx, c, timeline.Query{From: d.eventAt, To: d.eventAt})
+		s, err := ts.arb.situation(tx, c, now)
 		if err != nil {
 			return err
 		}
-		var e *timeline.Event
-		for i := range page.Events {
-			if page.Events[i].ID == d.event {
-				e = &page.Events[i]
-			}
-		}
-		if e == nil { // split away with its identifier and then forgotten
-			return identity.ErrNotFound
-		}
-		s, err := ts.arb.situation(tx, c, now)
+		e, err := eventOf(tx, s, d)
 		if err != nil {
 			return err
 		}
@@ -278,6 +269,27 @@ func (ts *Triggers) evaluate(ctx context.Context, d due, now time.Time) (f Firin
 		return Firing{}, false, err
 	}
 	return Firing{ID: id, Trigger: d.trigger, Event: d.event, Customer: dec.Customer, Decision: dec}, true, nil
+}
+
+// eventOf finds the event of a due evaluation: among the situation's
+// recent events, where it nearly always is, else by reading its time.
+// A missing event (split away with its identifier, then forgotten) is
+// identity.ErrNotFound.
+func eventOf(tx *identity.Tx, s *Situation, d due) (*timeline.Event, error) {
+	events := s.Recent
+	if len(events) == 0 || d.eventAt.Before(events[0].Time) {
+		page, err := timeline.ReadTx(tx, s.Customer.ID, timeline.Query{From: d.eventAt, To: d.eventAt})
+		if err != nil {
+			return nil, err
+		}
+		events = page.Events
+	}
+	for i := range events {
+		if events[i].ID == d.event {
+			return &events[i], nil
+		}
+	}
+	return nil, identity.ErrNotFound
 }
 
 // firingID is the decision ID of a trigger's firing on an event.

@@ -143,3 +143,20 @@ func TestNewTriggersInvalid(t *testing.T) {
 		assert.ErrorIs(t, err, journey.ErrInvalidTrigger)
 	}
 }
+
+// TestTriggerLate: an evaluation run long after its event (here past the
+// arbiter's 30-day lookback, e.g. after a long outage) still finds the
+// event and fires once.
+func TestTriggerLate(t *testing.T) {
+	ctx := context.Background()
+	now := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	w := openTriggerWorld(t, t.TempDir(), &now)
+	defer w.db.Close()
+	missedCall(t, w, now, "missed-1")
+	now = now.Add(40 * 24 * time.Hour)
+	fs, err := w.trg.Run(ctx)
+	require.NoError(t, err)
+	require.Len(t, fs, 1)
+	assert.Equal(t, "missed-1", fs[0].Event)
+	assert.Equal(t, "missed_call_sms", fs[0].Decision.Chosen.Name)
+}
