@@ -14,7 +14,6 @@ import (
 	"github.com/threadline/threadline/identity"
 	"github.com/threadline/threadline/internal/scripttest"
 	"github.com/threadline/threadline/journey"
-	"github.com/threadline/threadline/store"
 	"github.com/threadline/threadline/timeline"
 )
 
@@ -38,20 +37,16 @@ type world struct {
 }
 
 func newWorld(t testing.TB, opts *handoff.Options) *world {
-	db, err := store.Open("", &store.Options{InMemory: true})
-	require.NoError(t, err)
-	t.Cleanup(func() { db.Close() })
 	w := &world{now: time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)}
 	clock := func() time.Time { return w.now }
-	w.g, err = identity.Open(db, &identity.Options{DefaultRegion: "US", Clock: clock})
-	require.NoError(t, err)
-	w.tl, err = timeline.Open(w.g, &timeline.Options{Clock: clock})
-	require.NoError(t, err)
+	w.tl = scripttest.Timeline(t, clock)
+	w.g = w.tl.Graph()
 	var o handoff.Options
 	if opts != nil {
 		o = *opts
 	}
 	o.Clock = clock
+	var err error
 	w.b, err = handoff.New(journey.NewTracker(w.tl, nil, clock), &o)
 	require.NoError(t, err)
 	return w

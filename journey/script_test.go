@@ -16,7 +16,6 @@ import (
 	"github.com/threadline/threadline/identity"
 	"github.com/threadline/threadline/internal/scripttest"
 	"github.com/threadline/threadline/journey"
-	"github.com/threadline/threadline/store"
 	"github.com/threadline/threadline/timeline"
 )
 
@@ -41,17 +40,13 @@ type script struct {
 }
 
 func newScript(t *testing.T) *script {
-	db, err := store.Open("", &store.Options{InMemory: true})
-	require.NoError(t, err)
-	t.Cleanup(func() { db.Close() })
 	s := &script{now: time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)}
 	clock := func() time.Time { return s.now }
-	s.g, err = identity.Open(db, &identity.Options{DefaultRegion: "US", Clock: clock})
-	require.NoError(t, err)
-	s.tl, err = timeline.Open(s.g, &timeline.Options{Clock: clock})
-	require.NoError(t, err)
+	s.tl = scripttest.Timeline(t, clock)
+	s.g = s.tl.Graph()
 	s.tr = journey.NewTracker(s.tl, nil, clock)
 	s.arb = journey.NewArbiter(s.tr, journey.DefaultRules()...)
+	var err error
 	s.trg, err = journey.NewTriggers(s.arb, journey.DefaultTriggers()...)
 	require.NoError(t, err)
 	return s

@@ -13,7 +13,6 @@ import (
 
 	"github.com/threadline/threadline/identity"
 	"github.com/threadline/threadline/internal/scripttest"
-	"github.com/threadline/threadline/store"
 	"github.com/threadline/threadline/timeline"
 )
 
@@ -33,15 +32,8 @@ type script struct {
 }
 
 func newScript(t *testing.T) *script {
-	db, err := store.Open("", &store.Options{InMemory: true})
-	require.NoError(t, err)
-	t.Cleanup(func() { db.Close() })
-	now := func() time.Time { return time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC) }
-	g, err := identity.Open(db, &identity.Options{DefaultRegion: "US", Clock: now})
-	require.NoError(t, err)
-	tl, err := timeline.Open(g, &timeline.Options{Clock: now})
-	require.NoError(t, err)
-	return &script{g: g, tl: tl}
+	tl := scripttest.Timeline(t, func() time.Time { return time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC) })
+	return &script{g: tl.Graph(), tl: tl}
 }
 
 func (s *script) run(t *testing.T, d *datadriven.TestData) string {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/threadline/threadline/identity"
+	"github.com/threadline/threadline/internal/scripttest"
 	"github.com/threadline/threadline/store"
 	"github.com/threadline/threadline/timeline"
 )
@@ -21,22 +22,8 @@ var testNow = time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)
 // testTimeline opens a timeline with default options on an in-memory
 // store, closed when the test ends.
 func testTimeline(t testing.TB) (*timeline.Timeline, *store.DB) {
-	t.Helper()
-	db, err := store.Open("", &store.Options{InMemory: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	now := func() time.Time { return testNow }
-	g, err := identity.Open(db, &identity.Options{DefaultRegion: "US", Clock: now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	tl, err := timeline.Open(g, &timeline.Options{Clock: now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return tl, db
+	tl := scripttest.Timeline(t, func() time.Time { return testNow })
+	return tl, tl.Graph().DB()
 }
 
 // testEvent is a valid inbound chat message with the given identifiers.

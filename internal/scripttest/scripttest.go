@@ -1,16 +1,19 @@
-// Package scripttest holds the parsing shared by the datadriven fixture
-// scripts of several packages: event lines and command arguments.
+// Package scripttest holds what the datadriven fixture scripts of several
+// packages share: parsing event lines and command arguments, printing
+// results, and opening the stack they run on.
 package scripttest
 
 import (
 	"fmt"
 	"strconv"
 	"strings"
+	"testing"
 	"time"
 
 	"github.com/cockroachdb/datadriven"
 
 	"github.com/threadline/threadline/identity"
+	"github.com/threadline/threadline/store"
 	"github.com/threadline/threadline/timeline"
 )
 
@@ -131,4 +134,25 @@ func Latest(now time.Time, evs []timeline.Event) time.Time {
 		}
 	}
 	return now
+}
+
+// Timeline opens the stack fixture tests run on: an in-memory store,
+// closed when the test ends, an identity graph with default region US, and
+// a timeline over it, both on clock.
+func Timeline(t testing.TB, clock func() time.Time) *timeline.Timeline {
+	t.Helper()
+	db, err := store.Open("", &store.Options{InMemory: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	g, err := identity.Open(db, &identity.Options{DefaultRegion: "US", Clock: clock})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tl, err := timeline.Open(g, &timeline.Options{Clock: clock})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tl
 }
