@@ -89,7 +89,7 @@ func (b *Builder) Handoff(ctx context.Context, c identity.CustomerID, req Reques
 	if p.Issue != nil {
 		e.Intent, e.Case, e.Attrs[attrJourney] = p.Issue.Intent, p.Issue.Case, p.Issue.Journey
 	}
-	e.ID = "handoff-" + hashOf(string(p.Customer.String()), p.Built.Format(time.RFC3339Nano), req.From.String(), req.To.String(), req.Reason, p.Digest)
+	e.ID = "handoff-" + hashOf(p.Customer.String(), p.Built.Format(time.RFC3339Nano), req.From.String(), req.To.String(), req.Reason, p.Digest)
 	if _, err := b.tr.Timeline().Append(ctx, e); err != nil {
 		return nil, err
 	}
