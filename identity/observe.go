@@ -91,6 +91,11 @@ type Result struct {
 	Observation ObservationID
 	Merged      []CustomerID // customers absorbed into Customer
 	Added       []Identifier // identifiers new to Customer
+	// Identifiers are the observation's identifiers (canonical, in the
+	// order given, duplicates dropped) that belong to Customer after it:
+	// those it added or found there, and those that were already the
+	// customer's but were held back by a guard. Empty when refused.
+	Identifiers []Identifier
 	Links       []LinkID     // links made
 	Refusals    []Refusal
 	// Matches are the candidates probabilistic matching scored at or
@@ -157,13 +162,14 @@ func (tx *Tx) observe(obs Observation, ids []Identifier, at int64) (Result, erro
 	if err != nil {
 		return Result{}, err
 	}
-	plan, err := o.resolve(cands)
+	plan, err := o.resolve(slices.Clone(cands))
 	if err != nil {
 		return Result{}, err
 	}
 	if err := o.apply(plan); err != nil {
 		return Result{}, err
 	}
+	res.Identifiers = belonging(cands, plan)
 	if tx.g.matcher != nil && len(plan.included) > 0 && hasProfileAttrs(&obs) {
 		if err := o.match(plan); err != nil {
 			return Result{}, err
@@ -450,6 +456,22 @@ func (o *observer) groupMembers(p plan, group string, held *cand) ([]Identifier,
 		}
 	}
 	return out, nil
+}
+
+// belonging lists the identifiers of cands (in order) that belong to the
+// plan's customer once it is applied: the included ones, and the held-back
+// ones whose customer the plan merged.
+func belonging(cands []*cand, p plan) []Identifier {
+	if len(p.included) == 0 {
+		return nil
+	}
+	out := make([]Identifier, 0, len(cands))
+	for _, c := range cands {
+		if slices.Contains(p.included, c) || c.exists && slices.Contains(p.merge, c.rec.Cust) {
+			out = append(out, c.id)
+		}
+	}
+	return out
 }
 
 // idsOf lists the identifiers of cs other than skip.

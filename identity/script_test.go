@@ -260,7 +260,29 @@ func (s *script) observe(ctx context.Context, d *datadriven.TestData) (identity.
 	if err != nil {
 		return identity.Result{}, err
 	}
-	return s.graph().Observe(ctx, obs)
+	res, err := s.graph().Observe(ctx, obs)
+	if err == nil {
+		s.checkBelonging(ctx, obs, res)
+	}
+	return res, err
+}
+
+// checkBelonging checks Result.Identifiers against the committed graph:
+// exactly the observation's identifiers (canonical, in order, once each)
+// that Lookup now maps to the result's customer.
+func (s *script) checkBelonging(ctx context.Context, obs identity.Observation, res identity.Result) {
+	var want []identity.Identifier
+	for _, raw := range obs.Identifiers {
+		id, err := s.graph().Normalize(raw)
+		require.NoError(s.t, err)
+		if slices.Contains(want, id) {
+			continue
+		}
+		if c, err := s.graph().Lookup(ctx, id); err == nil && res.Customer != 0 && c == res.Customer {
+			want = append(want, id)
+		}
+	}
+	require.Equal(s.t, want, res.Identifiers, "Result.Identifiers of %s", res.Observation)
 }
 
 // observeMany runs "observe-many n=N" with {i} in the input replaced by

@@ -228,15 +228,11 @@ func (tl *Timeline) resolve(tx *identity.Tx, i int, p *prepared) (resolved, erro
 	if err != nil {
 		return resolved{}, &InvalidEventError{Index: i, ID: p.e.ID, Field: "identifiers", Reason: err.Error(), Err: err}
 	}
-	for _, id := range p.ids {
-		if c, err := tx.Lookup(id); err == nil && c == res.Customer {
-			return resolved{res: res, anchor: id}, nil
-		} else if err != nil && !errors.Is(err, identity.ErrNotFound) {
-			return resolved{}, err
-		}
+	if len(res.Identifiers) == 0 {
+		return resolved{}, &InvalidEventError{Index: i, ID: p.e.ID, Field: "identifiers",
+			Reason: "every identifier was refused (blocked or suppressed), so the event belongs to no customer"}
 	}
-	return resolved{}, &InvalidEventError{Index: i, ID: p.e.ID, Field: "identifiers",
-		Reason: "every identifier was refused (blocked or suppressed), so the event belongs to no customer"}
+	return resolved{res: res, anchor: res.Identifiers[0]}, nil
 }
 
 // Subscribe calls fn for every event committed through this Timeline for
