@@ -96,7 +96,7 @@ type Result struct {
 	// those it added or found there, and those that were already the
 	// customer's but were held back by a guard. Empty when refused.
 	Identifiers []Identifier
-	Links       []LinkID     // links made
+	Links       []LinkID // links made
 	Refusals    []Refusal
 	// Matches are the candidates probabilistic matching scored at or
 	// above the review band, strongest first (see [MatchOptions]).
