@@ -601,8 +601,14 @@ func (o *observer) link(p plan) error {
 		if c.strong() || anchor.strong() {
 			rule = RuleStrong
 		}
-		l, made, err := o.tx.makeLink(linkRec{A: anchor.id, B: c.id, Rule: rule, Source: o.obs.Source,
-			Obs: o.id, Time: o.at, Verified: o.obs.Verified})
+		r := linkRec{A: anchor.id, B: c.id, Rule: rule, Source: o.obs.Source, Obs: o.id, Time: o.at, Verified: o.obs.Verified}
+		var l LinkID
+		made, err := true, error(nil)
+		if anchor.exists && c.exists {
+			l, made, err = o.tx.makeLink(r)
+		} else {
+			l, err = o.tx.storeLink(r) // an identifier new to the graph has no links yet
+		}
 		if err != nil {
 			return err
 		}
@@ -618,9 +624,15 @@ func (tx *Tx) makeLink(r linkRec) (LinkID, bool, error) {
 	if has, err := tx.txn.Has(adjKey(r.A, r.B)); err != nil || has {
 		return 0, false, err
 	}
+	l, err := tx.storeLink(r)
+	return l, err == nil, err
+}
+
+// storeLink stores a link between two identifiers not linked yet.
+func (tx *Tx) storeLink(r linkRec) (LinkID, error) {
 	n, err := store.NextSequence(tx.txn, seqLink)
 	if err != nil {
-		return 0, false, err
+		return 0, err
 	}
 	l := LinkID(n)
 	v := uvarint(n)
@@ -632,10 +644,10 @@ func (tx *Tx) makeLink(r linkRec) (LinkID, bool, error) {
 		{sourceLinkKey(r.Source, l), nil},
 	} {
 		if err := tx.txn.Set(kv[0], kv[1]); err != nil {
-			return 0, false, err
+			return 0, err
 		}
 	}
-	return l, true, nil
+	return l, nil
 }
 
 // add counts a new identifier into the customer record.

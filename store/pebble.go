@@ -9,6 +9,7 @@ import (
 	"io"
 	"log"
 	"os"
+	"slices"
 	"sync"
 	"time"
 
@@ -247,8 +248,8 @@ func (b *pebbleBackend) commitGroup(group []*request) {
 			pending = append(pending[:ran:ran], pending[failed+1:]...)
 			continue
 		}
-		var err error
-		if !batch.Empty() {
+		err := k.flushSeqs()
+		if err == nil && !batch.Empty() {
 			err = engineErr("commit", batch.Commit(b.write))
 			if err == nil && b.onBatch != nil {
 				b.onBatch(BatchInfo{Updates: ran, Ops: int(batch.Count()), Bytes: batch.Len()})
@@ -427,36 +428,82 @@ type batchKV struct {
 	// directly, so that neither cache may be trusted until it commits.
 	seqs     map[string]uint64
 	seqDirty bool
+	// unwritten lists the counters of seqs whose latest value is not in
+	// the batch yet. A counter handed out many times in one batch (an ID
+	// per event of a group) is written once, by flushSeqs, before anything
+	// could read it: the commit, or a read, iterator or write that meets
+	// the counter table.
+	unwritten []string
 }
 
-func (k *batchKV) get(key []byte) ([]byte, error) { return getCopy(k.b, key) }
+func (k *batchKV) get(key []byte) ([]byte, error) {
+	if keys.TableOf(key) == keys.Seq {
+		if err := k.flushSeqs(); err != nil {
+			return nil, err
+		}
+	}
+	return getCopy(k.b, key)
+}
 func (k *batchKV) set(key, value []byte) error {
-	k.touch(key, nil)
+	if err := k.touch(key, nil); err != nil {
+		return err
+	}
 	return engineErr("set", k.b.Set(key, value, nil))
 }
 func (k *batchKV) del(key []byte) error {
-	k.touch(key, nil)
+	if err := k.touch(key, nil); err != nil {
+		return err
+	}
 	return engineErr("delete", k.b.Delete(key, nil))
 }
 func (k *batchKV) delRange(start, end []byte) error {
-	k.touch(start, end)
+	if err := k.touch(start, end); err != nil {
+		return err
+	}
 	return engineErr("delete range", k.b.DeleteRange(start, end, nil))
 }
-func (k *batchKV) iter(lower, upper []byte) (cursor, error) { return newCursor(k.b, lower, upper) }
-func (k *batchKV) writable() bool                           { return true }
+func (k *batchKV) iter(lower, upper []byte) (cursor, error) {
+	if meetsSeq(lower, upper) {
+		if err := k.flushSeqs(); err != nil {
+			return nil, err
+		}
+	}
+	return newCursor(k.b, lower, upper)
+}
+func (k *batchKV) writable() bool { return true }
+
+// meetsSeq reports whether [lower, upper) (nil: unbounded) meets the
+// counter table.
+func meetsSeq(lower, upper []byte) bool {
+	seq := byte(keys.Seq)
+	return (lower == nil || bytes.Compare(lower, []byte{seq + 1}) < 0) &&
+		(upper == nil || bytes.Compare(upper, []byte{seq}) > 0)
+}
 
 // touch notes a write of key (or of [key, end) when end is not nil) that
-// may change a counter behind NextSequence's back.
-func (k *batchKV) touch(key, end []byte) {
-	seq := byte(keys.Seq)
-	if end == nil {
-		k.seqDirty = k.seqDirty || keys.TableOf(key) == keys.Seq
-		return
+// may change a counter behind NextSequence's back, after writing the
+// counters handed out so far, which that write must supersede.
+func (k *batchKV) touch(key, end []byte) error {
+	hit := keys.TableOf(key) == keys.Seq
+	if end != nil {
+		hit = meetsSeq(key, end)
 	}
-	// [key, end) meets the table iff key < {seq+1} and end > {seq}.
-	if bytes.Compare(key, []byte{seq + 1}) < 0 && bytes.Compare(end, []byte{seq}) > 0 {
-		k.seqDirty = true
+	if !hit {
+		return nil
 	}
+	k.seqDirty = true
+	return k.flushSeqs()
+}
+
+// flushSeqs writes the counters handed out but not yet written.
+func (k *batchKV) flushSeqs() error {
+	for _, key := range k.unwritten {
+		if err := k.b.Set([]byte(key), binary.BigEndian.AppendUint64(nil, k.seqs[key]), nil); err != nil {
+			return engineErr("set", err)
+		}
+	}
+	k.unwritten = k.unwritten[:0]
+	return nil
 }
 
 // nextSequence implements NextSequence on a batch: from the batch's own
@@ -475,13 +522,13 @@ func (k *batchKV) nextSequence(key []byte) (uint64, error) {
 			return 0, err
 		}
 	}
-	n++
-	if err := k.b.Set(key, binary.BigEndian.AppendUint64(nil, n), nil); err != nil {
-		return 0, engineErr("set", err)
-	}
 	if k.seqs == nil {
 		k.seqs = make(map[string]uint64, 8)
 	}
+	if !slices.Contains(k.unwritten, string(key)) {
+		k.unwritten = append(k.unwritten, string(key))
+	}
+	n++
 	k.seqs[string(key)] = n
 	return n, nil
 }
