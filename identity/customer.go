@@ -29,7 +29,10 @@ type Customer struct {
 	Attributes  map[string]Attribute
 	Consent     []ConsentState
 	Created     time.Time
-	Updated     time.Time
+	// Updated is the time of the latest change to the customer (created,
+	// merged, split, a decision) or of the latest observation of any of
+	// its identifiers, whichever is later.
+	Updated time.Time
 }
 
 // Verified returns the customer's verified identifiers.
@@ -156,6 +159,11 @@ func (tx *Tx) Customer(c CustomerID) (*Customer, error) {
 			info.Strength = p.Strength
 		}
 		out.Identifiers = append(out.Identifiers, info)
+		// An observation that only sees the customer's identifiers
+		// updates them, not the customer record.
+		if info.LastSeen.After(out.Updated) {
+			out.Updated = info.LastSeen
+		}
 	}
 	aliases, err := scanUints(tx.txn, aliasRevPrefix(c))
 	if err != nil {

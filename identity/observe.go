@@ -292,6 +292,13 @@ type plan struct {
 	included []*cand
 }
 
+// unchanged reports whether the plan only sees identifiers one customer
+// already has: it merges nothing and adds nothing, so no guard can object
+// and the customer record stays as it is (see Customer.Updated).
+func (p plan) unchanged() bool {
+	return len(p.merge) == 1 && !slices.ContainsFunc(p.included, func(c *cand) bool { return !c.exists })
+}
+
 // resolve decides the merge set, holding identifiers back (lowest priority
 // first) until no guard objects.
 func (o *observer) resolve(cands []*cand) (plan, error) {
@@ -375,6 +382,9 @@ func (o *observer) mergeSet(cands []*cand) (plan, []Refusal, error) {
 // would make. On a breach it returns the identifier to hold back: the
 // included one with the largest Priority (ties: the greatest value).
 func (o *observer) guard(p plan) (*cand, Refusal, error) {
+	if p.unchanged() {
+		return nil, Refusal{}, nil
+	}
 	groups := map[string]int{}
 	groupMax := map[string]int{} // the largest count any one customer already has
 	strong, strongMax := 0, 0
@@ -507,11 +517,13 @@ func (o *observer) apply(p plan) error {
 		}
 	} else {
 		surv = p.merge[0]
-		var err error
-		if rec, err = o.cust(surv); err != nil {
-			return err
-		}
 		res.Outcome = OutcomeExisting
+		if !p.unchanged() {
+			var err error
+			if rec, err = o.cust(surv); err != nil {
+				return err
+			}
+		}
 		for _, c := range p.merge[1:] {
 			if err := o.tx.absorb(c, surv, rec, o.at); err != nil {
 				return err
@@ -536,9 +548,11 @@ func (o *observer) apply(p plan) error {
 			return err
 		}
 	}
-	rec.Updated = max(rec.Updated, o.at)
-	if err := o.tx.txn.Set(custKey(surv), rec.encode()); err != nil {
-		return err
+	if rec != nil {
+		rec.Updated = max(rec.Updated, o.at)
+		if err := o.tx.txn.Set(custKey(surv), rec.encode()); err != nil {
+			return err
+		}
 	}
 	anchor := anchorOf(p.included)
 	if err := o.tx.writeAttributes(anchor, o.obs, o.at, o.id); err != nil {
