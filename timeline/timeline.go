@@ -152,8 +152,8 @@ type resolved struct {
 
 func (tl *Timeline) append(tx *identity.Tx, events []prepared) ([]Appended, error) {
 	out := make([]Appended, len(events))
-	bySet := map[string]resolved{}
-	var notices []Notice
+	bySet := make(map[string]resolved, len(events))
+	notices := make([]Notice, 0, len(events))
 	for i := range events {
 		p := &events[i]
 		a, dup, err := tl.duplicate(tx, p)
