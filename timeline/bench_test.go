@@ -2,6 +2,7 @@ package timeline_test
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -22,9 +23,8 @@ import (
 //
 //	go test -run='^$' -bench=. -benchtime=2s ./timeline/
 //
-// BenchmarkReadNewest50 builds its store once per process: 2M events,
-// about two minutes on 2 cores (10M was still loading after eight, over
-// the five-minute budget); -short uses 100k.
+// BenchmarkReadNewest50 builds its store once per process: 2M events by
+// default (see -bench.events); -short uses 100k.
 
 // TestMain removes the benchmark fixtures, which outlive one benchmark so
 // that -count and sub-benchmarks share them.
@@ -236,10 +236,23 @@ func readFixture(b *testing.B, total int) *fixture {
 	return f
 }
 
+// benchEvents sizes BenchmarkReadNewest50's store. The figure is
+// for 10M events, which takes several minutes to load on 2 cores:
+//
+//	go test -run='^$' -bench=ReadNewest50 -timeout=60m ./timeline/ -args -bench.events=10000000
+var benchEvents = flag.Int("bench.events", 2_000_000, "events in BenchmarkReadNewest50's store (100k under -short)")
+
 func BenchmarkReadNewest50(b *testing.B) {
-	total, name := 2_000_000, "2M"
+	total := *benchEvents
 	if testing.Short() {
-		total, name = 100_000, "100k"
+		total = 100_000
+	}
+	name := fmt.Sprint(total)
+	switch {
+	case total%1_000_000 == 0:
+		name = fmt.Sprintf("%dM", total/1_000_000)
+	case total%1_000 == 0:
+		name = fmt.Sprintf("%dk", total/1_000)
 	}
 	b.Run("events="+name, func(b *testing.B) {
 		f := readFixture(b, total)
