@@ -74,6 +74,9 @@ type attrRec struct {
 // writeAttributes stores the observation's attributes under its anchor
 // identifier, so they follow that identifier through merges and splits.
 func (tx *Tx) writeAttributes(anchor *cand, obs *Observation, at int64, id ObservationID) error {
+	if len(obs.Attributes) == 0 {
+		return nil
+	}
 	for _, f := range slices.Sorted(maps.Keys(obs.Attributes)) {
 		v := obs.Attributes[f]
 		if v == "" {

@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"context"
 	"fmt"
-	"maps"
 	"slices"
 	"time"
 	"unicode/utf8"
@@ -331,20 +330,25 @@ func (o *observer) resolve(cands []*cand) (plan, error) {
 // and, when the observation has no strong identifier, at most one known
 // customer. Weak identifiers of other known customers stay where they are.
 func (o *observer) mergeSet(cands []*cand) (plan, []Refusal, error) {
-	merge := map[CustomerID]bool{}
+	var merge []CustomerID // a handful at most: a slice beats a map
+	add := func(c CustomerID) {
+		if !slices.Contains(merge, c) {
+			merge = append(merge, c)
+		}
+	}
 	var knownWeak []CustomerID
 	newStrong := false
 	for _, c := range cands {
 		if c.strong() {
 			if c.exists {
-				merge[c.rec.Cust] = true
+				add(c.rec.Cust)
 			} else {
 				newStrong = true
 			}
 		}
 	}
 	for _, c := range cands {
-		if c.strong() || !c.exists || merge[c.rec.Cust] {
+		if c.strong() || !c.exists || slices.Contains(merge, c.rec.Cust) {
 			continue
 		}
 		r, err := o.cust(c.rec.Cust)
@@ -352,20 +356,21 @@ func (o *observer) mergeSet(cands []*cand) (plan, []Refusal, error) {
 			return plan{}, nil, err
 		}
 		if r.Strong == 0 {
-			merge[c.rec.Cust] = true
+			add(c.rec.Cust)
 		} else if !slices.Contains(knownWeak, c.rec.Cust) {
 			knownWeak = append(knownWeak, c.rec.Cust)
 		}
 	}
 	strongPresent := newStrong || slices.ContainsFunc(cands, func(c *cand) bool { return c.strong() && c.exists })
 	if !strongPresent && len(knownWeak) == 1 {
-		merge[knownWeak[0]] = true
+		add(knownWeak[0])
 		knownWeak = nil
 	}
-	p := plan{merge: slices.Sorted(maps.Keys(merge))}
+	slices.Sort(merge)
+	p := plan{merge: merge}
 	var held []*cand
 	for _, c := range cands {
-		if !c.exists || merge[c.rec.Cust] {
+		if !c.exists || slices.Contains(merge, c.rec.Cust) {
 			p.included = append(p.included, c)
 		} else {
 			held = append(held, c)

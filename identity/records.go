@@ -56,11 +56,10 @@ const (
 )
 
 // Key builders. The layouts are listed in the store package's key schema.
-// Each sizes its key up front (a string component takes 3 bytes besides
-// its own, a uint 9), so that building one costs one allocation.
+// Each sizes its key up front, so that building one costs one allocation.
 const (
-	keyStr  = 3 // tag and terminator of a string component
-	keyUint = 9 // tag and 8 bytes
+	keyStr  = keys.StringOverhead
+	keyUint = keys.IntSize
 )
 
 func identKey(id Identifier) []byte {

@@ -12,7 +12,7 @@ import (
 // every process sharing the store agrees on it, and a rolled-back
 // transaction hands out nothing.
 func NextSequence(t *Txn, name string) (uint64, error) {
-	k := keys.New(keys.Seq).String(name)
+	k := keys.NewCap(keys.Seq, len(name)+keys.StringOverhead).String(name)
 	if s, ok := t.kv.(sequencer); ok {
 		return s.nextSequence(k)
 	}

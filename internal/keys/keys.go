@@ -45,6 +45,14 @@ type Key []byte
 // New starts a key in the given table.
 func New(t Table) Key { return Key{byte(t)} }
 
+// Sizes of components besides their content, for sizing keys with
+// [NewCap]: a string takes StringOverhead bytes besides its own (when it
+// holds no 0x00 byte), a Uint or Int takes IntSize.
+const (
+	StringOverhead = 3 // tag and terminator
+	IntSize        = 9 // tag and 8 bytes
+)
+
 // NewCap starts a key in the given table with room for n bytes.
 func NewCap(t Table, n int) Key {
 	k := make(Key, 1, n+1)

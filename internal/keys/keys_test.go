@@ -360,3 +360,12 @@ func FuzzDecode(f *testing.F) {
 		}
 	})
 }
+
+// TestComponentSizes checks the constants callers size keys with.
+func TestComponentSizes(t *testing.T) {
+	for _, s := range []string{"", "a", "email:ann@example.com"} {
+		assert.Len(t, keys.New(keys.Seq).String(s), 1+len(s)+keys.StringOverhead, "%q", s)
+	}
+	assert.Len(t, keys.New(keys.Seq).Uint(1<<40), 1+keys.IntSize)
+	assert.Len(t, keys.New(keys.Seq).Int(-5), 1+keys.IntSize)
+}
