@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
+	"path/filepath"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -176,6 +177,19 @@ func readFixture(b *testing.B, total int) *fixture {
 		return f
 	}
 	start := time.Now()
+	var target []identity.Identifier
+	for i := range 5 {
+		target = append(target,
+			identity.New(identity.Email, fmt.Sprintf("target%d@example.com", i)),
+			identity.New(identity.Phone, fmt.Sprintf("+1 415 555 01%02d", 20+i)))
+	}
+	ctx := context.Background()
+	if *benchKeep != "" {
+		if f := keptFixture(b, total, target[0]); f != nil {
+			fixtures[total] = f
+			return f
+		}
+	}
 	dir, err := os.MkdirTemp("", "timeline-bench-")
 	if err != nil {
 		b.Fatal(err)
@@ -183,14 +197,7 @@ func readFixture(b *testing.B, total int) *fixture {
 	f := &fixture{dir: dir}
 	fixtures[total] = f
 	f.tl, f.db = openBench(b, dir, &store.Options{NoSync: true})
-	ctx := context.Background()
 
-	var target []identity.Identifier
-	for i := range 5 {
-		target = append(target,
-			identity.New(identity.Email, fmt.Sprintf("target%d@example.com", i)),
-			identity.New(identity.Phone, fmt.Sprintf("+1 415 555 01%02d", 20+i)))
-	}
 	first := benchEvent(seedIDs, benchBase, target[0])
 	first.Identifiers = target
 	res, err := f.tl.Append(ctx, first)
@@ -233,6 +240,51 @@ func readFixture(b *testing.B, total int) *fixture {
 	f.built = time.Since(start)
 	b.Logf("fixture of %d events loaded in %v, compacted in %v", total,
 		loaded.Round(time.Second), (f.built - loaded).Round(time.Second))
+	if *benchKeep != "" {
+		f.keep(b, total)
+	}
+	return f
+}
+
+// benchKeep keeps BenchmarkReadNewest50's store for later runs, which
+// reuse it instead of loading again (10M events take minutes to load):
+//
+//	go test -run='^$' -bench=ReadNewest50 ./timeline/ -args -bench.events=10000000 -bench.keep=/var/tmp/tl10m
+//
+// The store is kept in <dir>/<events>, and only once complete.
+var benchKeep = flag.String("bench.keep", "", "`dir` to keep BenchmarkReadNewest50's store in and reuse it from")
+
+// keep moves a complete fixture under the -bench.keep directory.
+func (f *fixture) keep(b *testing.B, total int) {
+	if err := f.db.Close(); err != nil {
+		b.Fatal(err)
+	}
+	kept := filepath.Join(*benchKeep, fmt.Sprint(total))
+	if err := os.MkdirAll(*benchKeep, 0o755); err != nil {
+		b.Fatal(err)
+	}
+	if err := os.Rename(f.dir, kept); err != nil {
+		b.Fatal(err)
+	}
+	f.dir, f.db = "", nil
+	f.tl, f.db = openBench(b, kept, &store.Options{NoSync: true})
+}
+
+// keptFixture opens the store a run with -bench.keep kept, or returns nil
+// when there is none.
+func keptFixture(b *testing.B, total int, target identity.Identifier) *fixture {
+	kept := filepath.Join(*benchKeep, fmt.Sprint(total))
+	if _, err := os.Stat(kept); err != nil {
+		return nil
+	}
+	f := &fixture{}
+	f.tl, f.db = openBench(b, kept, &store.Options{NoSync: true})
+	c, err := f.tl.Graph().Lookup(context.Background(), target)
+	if err != nil {
+		b.Fatalf("kept store %s: %v", kept, err)
+	}
+	f.target = c
+	b.Logf("fixture of %d events reused from %s", total, kept)
 	return f
 }
 
