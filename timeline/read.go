@@ -62,18 +62,7 @@ func (tl *Timeline) Read(ctx context.Context, c identity.CustomerID, q Query) (P
 // ReadTx is [Timeline.Read] inside an identity transaction, for layers that
 // read the timeline together with other state.
 func ReadTx(tx *identity.Tx, c identity.CustomerID, q Query) (Page, error) {
-	if q.Limit < 0 {
-		return Page{}, fmt.Errorf("%w: negative limit %d", ErrInvalidQuery, q.Limit)
-	}
-	after, err := decodeCursor(q.Cursor, q.Newest)
-	if err != nil {
-		return Page{}, err
-	}
-	ids, err := tx.Identifiers(c)
-	if err != nil {
-		return Page{}, err
-	}
-	m, err := newMerger(tx.Store(), ids, q, after)
+	m, err := openMerger(tx, c, &q)
 	if err != nil {
 		return Page{}, err
 	}
@@ -102,6 +91,62 @@ func ReadTx(tx *identity.Tx, c identity.CustomerID, q Query) (Page, error) {
 	last := page.Events[len(page.Events)-1]
 	page.Next = encodeCursor(position{nanos(last.Time), last.ID}, q.Newest)
 	return page, nil
+}
+
+// Scan calls fn with each of a customer's events that q selects, in the
+// order [Timeline.Read] returns them, without collecting them: for reads
+// that fold a long timeline into something small. The *Event passed to fn
+// is overwritten by the next event, but what it refers to (strings, Facts,
+// Actions, Attrs, Identifiers) is not, so a shallow copy (kept := *e)
+// keeps an event whole. q.Limit bounds how many events fn sees and
+// q.Cursor starts after a position as in Read; no next cursor is returned
+// (the last event fn saw is the position to continue from). If fn returns
+// an error, the scan stops and Scan returns that error.
+//
+// fn runs inside the read transaction, whose snapshot of the store stays
+// open until the scan ends; it sees none of the appends made meanwhile.
+func (tl *Timeline) Scan(ctx context.Context, c identity.CustomerID, q Query, fn func(e *Event) error) error {
+	return tl.g.View(ctx, func(tx *identity.Tx) error { return ScanTx(tx, c, q, fn) })
+}
+
+// ScanTx is [Timeline.Scan] inside an identity transaction, for layers that
+// read the timeline together with other state.
+func ScanTx(tx *identity.Tx, c identity.CustomerID, q Query, fn func(e *Event) error) error {
+	m, err := openMerger(tx, c, &q)
+	if err != nil {
+		return err
+	}
+	defer m.close()
+	var e Event
+	for n := 0; q.Limit == 0 || n < q.Limit; {
+		ok, err := m.next(&e)
+		if err != nil || !ok {
+			return err
+		}
+		if q.matches(&e) {
+			n++
+			if err := fn(&e); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// openMerger checks q and positions a merger over customer c's events.
+func openMerger(tx *identity.Tx, c identity.CustomerID, q *Query) (*merger, error) {
+	if q.Limit < 0 {
+		return nil, fmt.Errorf("%w: negative limit %d", ErrInvalidQuery, q.Limit)
+	}
+	after, err := decodeCursor(q.Cursor, q.Newest)
+	if err != nil {
+		return nil, err
+	}
+	ids, err := tx.Identifiers(c)
+	if err != nil {
+		return nil, err
+	}
+	return newMerger(tx.Store(), ids, *q, after)
 }
 
 // chunk is where an unbounded read collects events before it knows how
