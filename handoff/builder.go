@@ -319,10 +319,10 @@ func consent(c *identity.Customer, ch timeline.Channel) []Consent {
 }
 
 func tried(j *journey.Journey) []Attempt {
-	out := []Attempt{}
 	if j == nil {
-		return out
+		return []Attempt{}
 	}
+	out := make([]Attempt, 0, len(j.Attempts))
 	for _, a := range j.Attempts {
 		if a.Outcome != Pending {
 			out = append(out, Attempt{Action: a.Name, Outcome: a.Outcome, By: a.Actor.Kind, ByID: a.Actor.ID, Channel: a.Channel, At: a.Time})
@@ -342,8 +342,18 @@ func truncate(s string, n int) string {
 	if n <= 0 {
 		return ""
 	}
-	r := []rune(s)
-	return string(r[:n-1]) + "…"
+	if !utf8.ValidString(s) { // each invalid byte becomes U+FFFD
+		r := []rune(s)
+		return string(r[:n-1]) + "…"
+	}
+	k := 0
+	for i := range s { // s has more than n characters, so this returns
+		if k == n-1 {
+			return s[:i] + "…"
+		}
+		k++
+	}
+	return s
 }
 
 // issueSummaryChars bounds an issue summary taken from a message.

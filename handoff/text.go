@@ -2,8 +2,8 @@ package handoff
 
 import (
 	"context"
-	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -134,29 +134,31 @@ func plural(n int, unit string) string {
 	if n == 1 {
 		return "1 " + unit
 	}
-	return fmt.Sprintf("%d %ss", n, unit)
+	return strconv.Itoa(n) + " " + unit + "s"
 }
 
 // list renders prefix + items + suffix within room characters, replacing
 // the items that do not fit with "+N more"; "" when not even one fits.
 func list(prefix string, items []string, suffix string, room int) string {
-	more := func(n int) string {
-		if n == len(items) {
-			return ""
-		}
-		return fmt.Sprintf(" +%d more", len(items)-n)
-	}
-	fit, size := 0, utf8.RuneCountInString(prefix+suffix)
-	for n, it := range items { // size is the length with items[:n]
+	fit, size := 0, utf8.RuneCountInString(prefix)+utf8.RuneCountInString(suffix)
+	for n, it := range items { // size is the length with items[:n+1]
 		size += utf8.RuneCountInString(it) + 2*min(n, 1)
-		if size+utf8.RuneCountInString(more(n+1)) <= room {
+		if size+len(more(len(items)-n-1)) <= room {
 			fit = n + 1
 		}
 	}
 	if fit == 0 {
 		return ""
 	}
-	return prefix + strings.Join(items[:fit], ", ") + more(fit) + suffix
+	return prefix + strings.Join(items[:fit], ", ") + more(len(items)-fit) + suffix
+}
+
+// more stands for n items left out of a list: " +3 more"; "" for none.
+func more(n int) string {
+	if n == 0 {
+		return ""
+	}
+	return " +" + strconv.Itoa(n) + " more"
 }
 
 // facts lists the current issue's facts first, leaving out the issue
@@ -185,7 +187,7 @@ func facts(p *Packet) []string {
 func attempts(as []Attempt) []string {
 	out := make([]string, len(as))
 	for i, a := range as {
-		out[i] = fmt.Sprintf("%s (%s)", words(a.Action), a.Outcome)
+		out[i] = words(a.Action) + " (" + a.Outcome + ")"
 		if i == 0 || a.By != as[i-1].By || a.ByID != as[i-1].ByID {
 			out[i] = who(a.By, a.ByID) + " " + out[i]
 		}
