@@ -236,7 +236,7 @@ func (b *Builder) read(tx *identity.Tx, c identity.CustomerID, id string) (*situ
 	if err != nil {
 		return nil, err
 	}
-	js, err := b.tr.JourneysTx(tx, cust.ID)
+	js, err := b.tr.BriefJourneysTx(tx, cust.ID)
 	if err != nil {
 		return nil, err
 	}
