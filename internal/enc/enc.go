@@ -60,10 +60,14 @@ func (w *Writer) Strings(ss []string) {
 // sticky; reading past a clean end of input yields zero values without an
 // error, so records written before a field was added still decode.
 type Reader struct {
-	b   []byte
+	b []byte
+	// off is the read position in b. Reading advances an integer, not the
+	// slice: a pointer write would cost a GC write barrier per field while
+	// a collection runs.
+	off int
 	err error
-	// whole is the input as one string when strings share it (see
-	// NewSharedReader); r.b is always a suffix of it.
+	// whole is b as one string when strings share it (see
+	// NewSharedReader).
 	whole string
 }
 
@@ -80,58 +84,61 @@ func (r *Reader) Err() error { return r.err }
 
 func (r *Reader) fail() {
 	r.err = ErrCorrupt
-	r.b = nil
+	r.off = len(r.b)
 }
+
+// rest is the unread input.
+func (r *Reader) rest() []byte { return r.b[r.off:] }
 
 // Uint reads an unsigned varint.
 func (r *Reader) Uint() uint64 {
-	if len(r.b) == 0 {
+	if r.off == len(r.b) {
 		return 0
 	}
-	v, n := binary.Uvarint(r.b)
+	v, n := binary.Uvarint(r.rest())
 	if n <= 0 {
 		r.fail()
 		return 0
 	}
-	r.b = r.b[n:]
+	r.off += n
 	return v
 }
 
 // Int reads a signed varint.
 func (r *Reader) Int() int64 {
-	if len(r.b) == 0 {
+	if r.off == len(r.b) {
 		return 0
 	}
-	v, n := binary.Varint(r.b)
+	v, n := binary.Varint(r.rest())
 	if n <= 0 {
 		r.fail()
 		return 0
 	}
-	r.b = r.b[n:]
+	r.off += n
 	return v
 }
 
 // Bool reads one byte.
 func (r *Reader) Bool() bool {
-	if len(r.b) == 0 {
+	if r.off == len(r.b) {
 		return false
 	}
-	v := r.b[0]
-	r.b = r.b[1:]
+	v := r.b[r.off]
+	r.off++
 	return v == 1
 }
 
 // Float reads IEEE-754 bits.
 func (r *Reader) Float() float64 {
-	if len(r.b) == 0 {
+	if r.off == len(r.b) {
 		return 0
 	}
-	if len(r.b) < 8 {
+	if len(r.b)-r.off < 8 {
 		r.fail()
 		return 0
 	}
-	v := math.Float64frombits(binary.LittleEndian.Uint64(r.b))
-	r.b = r.b[8:]
+	v := math.Float64frombits(binary.LittleEndian.Uint64(r.rest()))
+	r.off += 8
 	return v
 }
 
@@ -141,30 +148,29 @@ func (r *Reader) Bytes() []byte {
 	if n == 0 {
 		return nil
 	}
-	if uint64(len(r.b)) < n {
+	if uint64(len(r.b)-r.off) < n {
 		r.fail()
 		return nil
 	}
-	out := append([]byte(nil), r.b[:n]...)
-	r.b = r.b[n:]
+	out := append([]byte(nil), r.b[r.off:r.off+int(n)]...)
+	r.off += int(n)
 	return out
 }
 
 // String reads a length-prefixed string.
 func (r *Reader) String() string {
 	n := r.Uint()
-	if uint64(len(r.b)) < n {
+	if uint64(len(r.b)-r.off) < n {
 		r.fail()
 		return ""
 	}
 	var s string
 	if r.whole != "" {
-		off := len(r.whole) - len(r.b)
-		s = r.whole[off : off+int(n)]
+		s = r.whole[r.off : r.off+int(n)]
 	} else {
-		s = string(r.b[:n])
+		s = string(r.b[r.off : r.off+int(n)])
 	}
-	r.b = r.b[n:]
+	r.off += int(n)
 	return s
 }
 
@@ -173,7 +179,7 @@ func (r *Reader) String() string {
 // cannot make a decoder loop or allocate without bound.
 func (r *Reader) Count() int {
 	n := r.Uint()
-	if n > uint64(len(r.b)) {
+	if n > uint64(len(r.b)-r.off) {
 		r.fail()
 		return 0
 	}
@@ -183,7 +189,7 @@ func (r *Reader) Count() int {
 // Strings reads a counted list of strings.
 func (r *Reader) Strings() []string {
 	n := r.Uint()
-	if n > uint64(len(r.b)) { // each string takes at least one byte
+	if n > uint64(len(r.b)-r.off) { // each string takes at least one byte
 		r.fail()
 		return nil
 	}

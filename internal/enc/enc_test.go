@@ -1,6 +1,7 @@
 package enc
 
 import (
+	"math"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -28,4 +29,28 @@ func TestReaders(t *testing.T) {
 		b := w.B[:n]
 		assert.Equal(t, read(NewReader(b)), read(NewSharedReader(b)), "truncated to %d bytes", n)
 	}
+}
+
+// FuzzReaders: on any input, both readers read the same values, never
+// panic, and a reader that failed reads zero values from then on.
+func FuzzReaders(f *testing.F) {
+	var w Writer
+	w.String("chat")
+	w.Int(-7)
+	w.Bytes([]byte{1, 2})
+	w.Float(0.25)
+	w.Strings([]string{"x"})
+	f.Add(w.B)
+	f.Add([]byte{0xff, 0xff})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		read := func(r *Reader) []any {
+			out := []any{r.String(), r.Int(), r.Bytes(), math.Float64bits(r.Float()), r.Strings(), r.Count(), r.Bool(), r.Uint(), r.String()}
+			if r.Err() != nil {
+				out = append(out, r.Err(), r.String(), r.Uint(), r.Bool())
+				require.Equal(t, []any{"", uint64(0), false}, out[len(out)-3:], "reads after a failure")
+			}
+			return out
+		}
+		require.Equal(t, read(NewReader(b)), read(NewSharedReader(b)))
+	})
 }
