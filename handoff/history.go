@@ -274,7 +274,13 @@ type score struct {
 
 func (s *agentSet) add(e *timeline.Event) {
 	if e.Actor.Kind == timeline.Customer && e.Sentiment != nil {
-		s.scores = append(s.scores, score{e.Time.UnixNano(), *e.Sentiment})
+		at := e.Time.UnixNano()
+		if len(s.list) == 0 && len(s.scores) > 0 && s.scores[len(s.scores)-1].at < at {
+			// No agent yet: any agent's range starts at or after at, so
+			// the earlier scores are in none.
+			s.scores = s.scores[:0]
+		}
+		s.scores = append(s.scores, score{at, *e.Sentiment})
 	}
 	if e.Actor.Kind != timeline.Agent {
 		return

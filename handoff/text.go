@@ -35,7 +35,7 @@ func (TextSummarizer) Summarize(_ context.Context, p *Packet, budget int) (strin
 	// Sentences in reading order; keep holds the order in which they
 	// claim the budget.
 	sentences := []sentence{
-		{render: func(int) string { return whoAndWhat(p) }},
+		{render: func(int) string { return whoAndWhat(p, budget) }},
 		{render: func(room int) string { return list("Already given: ", facts(p), ".", room) }},
 		{render: func(room int) string { return list("Tried: ", attempts(p.Tried), ".", room) }},
 		{render: func(int) string { return mood(p.Sentiment) }},
@@ -74,8 +74,9 @@ type sentence struct {
 }
 
 // whoAndWhat: "Ann Lee (verified by phone) — double charge on invoice
-// 4411, open 3 days, email → chat → voice."
-func whoAndWhat(p *Packet) string {
+// 4411, open 3 days, email → chat → voice." The sentence is cut to budget
+// characters, so the channel path stops once it is that long alone.
+func whoAndWhat(p *Packet, budget int) string {
 	name := p.Name
 	if name == "" {
 		name = "Customer " + p.Customer.String()
@@ -107,16 +108,32 @@ func whoAndWhat(p *Packet) string {
 	}
 	parts = append(parts, "open "+age(time.Duration(is.Elapsed)))
 	if len(is.Channels) > 0 {
-		chs := make([]string, len(is.Channels))
-		for i, c := range is.Channels {
-			chs[i] = string(c)
-		}
-		parts = append(parts, strings.Join(chs, " → "))
+		parts = append(parts, path(is.Channels, budget))
 	}
 	if n := len(is.Handoffs); n > 0 {
 		parts = append(parts, plural(n, "earlier handoff"))
 	}
 	return who + " — " + strings.Join(parts, ", ") + "."
+}
+
+// path joins channels with arrows, up to the first channel that makes the
+// path longer than budget characters: whatever follows it in a sentence
+// cut to budget characters is cut anyway.
+func path(chs []timeline.Channel, budget int) string {
+	var sb strings.Builder
+	n := 0 // characters in sb
+	for i, c := range chs {
+		if n > budget {
+			break
+		}
+		if i > 0 {
+			sb.WriteString(" → ")
+			n += 3
+		}
+		sb.WriteString(string(c))
+		n += utf8.RuneCountInString(string(c))
+	}
+	return sb.String()
 }
 
 func age(d time.Duration) string {
