@@ -46,7 +46,8 @@ func (b *Builder) newHistory(j *journey.Journey) *history {
 
 // add folds the next event of the timeline in. It never fails; the error
 // is for [timeline.ScanTx].
-func (h *history) add(e *timeline.Event) error {
+func (h *history) add(ev timeline.Event) error {
+	e := &ev
 	in := h.j != nil && h.next < len(h.j.Events) && e.ID == h.j.Events[h.next]
 	if in {
 		h.next++

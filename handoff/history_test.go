@@ -61,8 +61,8 @@ func TestRecentTurns(t *testing.T) {
 		var want []string
 		for i := range c.turns {
 			e := histEvent(fmt.Sprint("m", i), i, timeline.Bot, "billy", nil)
-			require.NoError(t, h.add(e))
-			require.NoError(t, h.add(histEvent(fmt.Sprint("s", i), i, timeline.System, "", nil))) // not a turn
+			require.NoError(t, h.add(*e))
+			require.NoError(t, h.add(*histEvent(fmt.Sprint("s", i), i, timeline.System, "", nil))) // not a turn
 			want = append(want, truncate(e.Text, 8))
 		}
 		want = want[max(0, len(want)-c.n):]

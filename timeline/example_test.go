@@ -156,14 +156,13 @@ func ExampleTimeline_Scan() {
 	ann := res[0].Customer
 
 	// Fold a history into a summary without holding it all in memory:
-	// count the steps per channel and keep (a shallow copy of) the last
-	// bot step.
+	// count the steps per channel and keep the last bot step.
 	steps := map[timeline.Channel]int{}
 	var lastBot timeline.Event
-	err := tl.Scan(ctx, ann, timeline.Query{}, func(e *timeline.Event) error {
+	err := tl.Scan(ctx, ann, timeline.Query{}, func(e timeline.Event) error {
 		steps[e.Channel]++
 		if e.Actor.Kind == timeline.Bot {
-			lastBot = *e // e is overwritten by the next event; a copy keeps it
+			lastBot = e
 		}
 		return nil
 	})

@@ -95,28 +95,30 @@ func ReadTx(tx *identity.Tx, c identity.CustomerID, q Query) (Page, error) {
 
 // Scan calls fn with each of a customer's events that q selects, in the
 // order [Timeline.Read] returns them, without collecting them: for reads
-// that fold a long timeline into something small. The *Event passed to fn
-// is overwritten by the next event, but what it refers to (strings, Facts,
-// Actions, Attrs, Identifiers) is not, so a shallow copy (kept := *e)
-// keeps an event whole. q.Limit bounds how many events fn sees and
-// q.Cursor starts after a position as in Read; no next cursor is returned
-// (the last event fn saw is the position to continue from). If fn returns
-// an error, the scan stops and Scan returns that error.
+// that fold a long timeline into something small. Each event is fn's to
+// keep (it shares nothing with the next one but the Identifiers slice, as
+// in Read). q.Limit bounds how many events fn sees and q.Cursor starts
+// after a position as in Read; no next cursor is returned (the last event
+// fn saw is the position to continue from). If fn returns an error, the
+// scan stops and Scan returns that error.
 //
 // fn runs inside the read transaction, whose snapshot of the store stays
 // open until the scan ends; it sees none of the appends made meanwhile.
-func (tl *Timeline) Scan(ctx context.Context, c identity.CustomerID, q Query, fn func(e *Event) error) error {
+func (tl *Timeline) Scan(ctx context.Context, c identity.CustomerID, q Query, fn func(e Event) error) error {
 	return tl.g.View(ctx, func(tx *identity.Tx) error { return ScanTx(tx, c, q, fn) })
 }
 
 // ScanTx is [Timeline.Scan] inside an identity transaction, for layers that
 // read the timeline together with other state.
-func ScanTx(tx *identity.Tx, c identity.CustomerID, q Query, fn func(e *Event) error) error {
+func ScanTx(tx *identity.Tx, c identity.CustomerID, q Query, fn func(e Event) error) error {
 	m, err := openMerger(tx, c, &q)
 	if err != nil {
 		return err
 	}
 	defer m.close()
+	// Events go to fn by value: one that fn does not keep never reaches
+	// the heap, where writing it would cost write barriers while a
+	// collection runs.
 	var e Event
 	for n := 0; q.Limit == 0 || n < q.Limit; {
 		ok, err := m.next(&e)
@@ -125,7 +127,7 @@ func ScanTx(tx *identity.Tx, c identity.CustomerID, q Query, fn func(e *Event) e
 		}
 		if q.matches(&e) {
 			n++
-			if err := fn(&e); err != nil {
+			if err := fn(e); err != nil {
 				return err
 			}
 		}

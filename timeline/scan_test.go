@@ -13,13 +13,13 @@ import (
 	"github.com/threadline/threadline/timeline"
 )
 
-// scanAll returns shallow copies of the events Scan passes to fn: equal to
-// what Read returns only if no event's contents are reused for the next.
+// scanAll returns the events Scan passes to fn: equal to what Read returns
+// only if no event's contents are reused for the next.
 func scanAll(t testing.TB, tl *timeline.Timeline, c identity.CustomerID, q timeline.Query) ([]timeline.Event, error) {
 	t.Helper()
 	var out []timeline.Event
-	err := tl.Scan(context.Background(), c, q, func(e *timeline.Event) error {
-		out = append(out, *e)
+	err := tl.Scan(context.Background(), c, q, func(e timeline.Event) error {
+		out = append(out, e)
 		return nil
 	})
 	return out, err
@@ -27,7 +27,7 @@ func scanAll(t testing.TB, tl *timeline.Timeline, c identity.CustomerID, q timel
 
 // TestScanMatchesRead scans a customer whose events carry every field,
 // under two identifiers merged together, with each kind of query: the
-// shallow copies kept equal the events Read returns.
+// events kept equal the events Read returns.
 func TestScanMatchesRead(t *testing.T) {
 	tl, _ := testTimeline(t)
 	ctx := context.Background()
@@ -89,7 +89,7 @@ func TestScanStops(t *testing.T) {
 	res := mustAppend(t, tl, testEvent("a1", 0, ann), testEvent("a2", 1, ann), testEvent("a3", 2, ann))
 	errEnough := errors.New("enough")
 	var seen []string
-	err := tl.Scan(context.Background(), res[0].Customer, timeline.Query{}, func(e *timeline.Event) error {
+	err := tl.Scan(context.Background(), res[0].Customer, timeline.Query{}, func(e timeline.Event) error {
 		if seen = append(seen, e.ID); len(seen) == 2 {
 			return errEnough
 		}
@@ -127,7 +127,7 @@ func TestScanBadInput(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			_, readErr := tl.Read(tc.ctx, tc.c, tc.q)
 			require.ErrorIs(t, readErr, tc.want)
-			err := tl.Scan(tc.ctx, tc.c, tc.q, func(e *timeline.Event) error {
+			err := tl.Scan(tc.ctx, tc.c, tc.q, func(e timeline.Event) error {
 				t.Errorf("fn called with %s", e.ID)
 				return nil
 			})
