@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"time"
 	"unicode/utf8"
 
@@ -361,8 +360,10 @@ const issueSummaryChars = 120
 
 // issue describes journey j from the history of its events.
 func (b *Builder) issue(j *journey.Journey, h *history, now time.Time) *Issue {
+	// j was decoded for this packet alone, so its Channels can be the
+	// packet's.
 	is := &Issue{Journey: j.ID, Intent: j.Intent, Case: j.Case, Started: j.Start, Elapsed: Duration(now.Sub(j.Start)),
-		Channels: slices.Clone(j.Channels), Contacts: j.Contacts, Handoffs: []Past{}}
+		Channels: j.Channels, Contacts: j.Contacts, Handoffs: []Past{}}
 	if is.Channels == nil {
 		is.Channels = []timeline.Channel{}
 	}
