@@ -63,12 +63,7 @@ func (t *Tracker) Journeys(ctx context.Context, c identity.CustomerID) ([]Journe
 // or not; it never writes). It reads the customer's live state when that is
 // valid and groups the stored timeline otherwise.
 func (t *Tracker) JourneysTx(tx *identity.Tx, c identity.CustomerID) ([]Journey, error) {
-	live, err := tx.Resolve(c)
-	if err != nil {
-		return nil, err
-	}
-	js, _, err := t.journeysOf(tx, live, t.now(), forRead)
-	return js, err
+	return t.journeysTx(tx, c, forRead)
 }
 
 // BriefJourneysTx is [Tracker.JourneysTx] for readers that need each
@@ -77,11 +72,15 @@ func (t *Tracker) JourneysTx(tx *identity.Tx, c identity.CustomerID) ([]Journey,
 // lists are most of a long journey's state, and most of the cost of
 // reading it.
 func (t *Tracker) BriefJourneysTx(tx *identity.Tx, c identity.CustomerID) ([]Journey, error) {
+	return t.journeysTx(tx, c, forBrief)
+}
+
+func (t *Tracker) journeysTx(tx *identity.Tx, c identity.CustomerID, d detail) ([]Journey, error) {
 	live, err := tx.Resolve(c)
 	if err != nil {
 		return nil, err
 	}
-	js, _, err := t.journeysOf(tx, live, t.now(), forBrief)
+	js, _, err := t.journeysOf(tx, live, t.now(), d)
 	return js, err
 }
 
