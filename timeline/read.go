@@ -97,7 +97,8 @@ func ReadTx(tx *identity.Tx, c identity.CustomerID, q Query) (Page, error) {
 // order [Timeline.Read] returns them, without collecting them: for reads
 // that fold a long timeline into something small. Each event is fn's to
 // keep (it shares nothing with the next one but the Identifiers slice, as
-// in Read). q.Limit bounds how many events fn sees and q.Cursor starts
+// in Read; the strings of events read together share blocks of a few
+// kilobytes, so a kept event keeps its block alive). q.Limit bounds how many events fn sees and q.Cursor starts
 // after a position as in Read; no next cursor is returned (the last event
 // fn saw is the position to continue from). If fn returns an error, the
 // scan stops and Scan returns that error.
@@ -242,7 +243,8 @@ func decodeCursor(s string, newest bool) (*position, error) {
 type merger struct {
 	newest     bool
 	heads      []*head
-	sentiments []float64 // backs the events' Sentiment pointers (see decodeEvent)
+	strings    enc.Arena // backs the events' strings (see decodeEvent)
+	sentiments []float64 // backs the events' Sentiment pointers
 }
 
 // head is one identifier's iterator and its current event.
@@ -322,7 +324,7 @@ func (m *merger) next(e *Event) (bool, error) {
 		return false, nil
 	}
 	*e = Event{ID: h.pos.id, Time: fromNanos(h.pos.at), Identifiers: h.anchor}
-	if err := decodeEvent(h.it.Value(), e, &m.sentiments); err != nil {
+	if err := decodeEvent(h.it.Value(), e, &m.strings, &m.sentiments); err != nil {
 		return false, err
 	}
 	var ok bool

@@ -10,6 +10,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"math"
+	"strings"
 )
 
 // ErrCorrupt is returned when a record does not decode.
@@ -78,6 +79,29 @@ func NewReader(b []byte) *Reader { return &Reader{b: b} }
 // are substrings of one copy of b, which stays alive as long as any of
 // them does. For records whose strings live and die together.
 func NewSharedReader(b []byte) *Reader { return &Reader{b: b, whole: string(b)} }
+
+// Arena backs the readers of many small records that are read together:
+// each record is copied into a shared block, so that a thousand records
+// cost a few allocations rather than a thousand. A string read from a
+// record keeps its whole block (a few kilobytes) alive. The zero value is
+// ready to use; an Arena is not safe for concurrent use.
+type Arena struct{ block strings.Builder }
+
+// arenaBlock is the size of an arena's blocks.
+const arenaBlock = 4 << 10
+
+// NewReader is [NewSharedReader] with the copy of b in the arena.
+func (a *Arena) NewReader(b []byte) *Reader { return &Reader{b: b, whole: a.copy(b)} }
+
+func (a *Arena) copy(b []byte) string {
+	if a.block.Cap()-a.block.Len() < len(b) {
+		a.block = strings.Builder{} // earlier strings keep the old block
+		a.block.Grow(max(len(b), arenaBlock))
+	}
+	start := a.block.Len()
+	a.block.Write(b) // appends within capacity: bytes already handed out never move or change
+	return a.block.String()[start:]
+}
 
 // Err returns the first decoding error.
 func (r *Reader) Err() error { return r.err }

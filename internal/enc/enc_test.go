@@ -2,6 +2,7 @@ package enc
 
 import (
 	"math"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -53,4 +54,27 @@ func FuzzReaders(f *testing.F) {
 		}
 		require.Equal(t, read(NewReader(b)), read(NewSharedReader(b)))
 	})
+}
+
+// TestArena: readers from an arena read what shared readers read, and the
+// strings of earlier records stay as they were while later records fill
+// and overflow blocks (including records larger than a block).
+func TestArena(t *testing.T) {
+	var a Arena
+	var got, want []string
+	for i := range 500 {
+		var w Writer
+		w.String(string(rune('a' + i%26)))
+		w.String(strings.Repeat("x", i*i%(3*arenaBlock)))
+		w.Uint(uint64(i))
+		r, s := a.NewReader(w.B), NewSharedReader(w.B)
+		got = append(got, r.String(), r.String())
+		want = append(want, s.String(), s.String())
+		require.Equal(t, s.Uint(), r.Uint())
+		require.NoError(t, r.Err())
+		clear(w.B) // the arena keeps a copy
+	}
+	require.Equal(t, want, got)
+	r := a.NewReader(nil)
+	require.Equal(t, []any{"", uint64(0), nil}, []any{r.String(), r.Uint(), r.Err()})
 }
