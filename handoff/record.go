@@ -207,8 +207,11 @@ func acknowledgements(events []timeline.Event) map[string]ack {
 // noteAck adds e to acks, by handoff ID, if it is the first
 // acknowledgement of its handoff.
 func noteAck(acks map[string]ack, e *timeline.Event) {
+	if e.Type != timeline.HandoffAck {
+		return
+	}
 	id := e.Attrs[timeline.AttrHandoff]
-	if _, seen := acks[id]; e.Type == timeline.HandoffAck && !seen {
+	if _, seen := acks[id]; !seen {
 		acks[id] = ack{e.Actor, e.Time}
 	}
 }
