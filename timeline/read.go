@@ -96,12 +96,13 @@ func ReadTx(tx *identity.Tx, c identity.CustomerID, q Query) (Page, error) {
 // Scan calls fn with each of a customer's events that q selects, in the
 // order [Timeline.Read] returns them, without collecting them: for reads
 // that fold a long timeline into something small. Each event is fn's to
-// keep (it shares nothing with the next one but the Identifiers slice, as
-// in Read; the strings of events read together share blocks of a few
-// kilobytes, so a kept event keeps its block alive). q.Limit bounds how many events fn sees and q.Cursor starts
-// after a position as in Read; no next cursor is returned (the last event
-// fn saw is the position to continue from). If fn returns an error, the
-// scan stops and Scan returns that error.
+// keep: it shares nothing with the next one but the Identifiers slice, as
+// in Read (the strings of events read together share blocks of a few
+// kilobytes, so a kept event keeps its block alive). q.Limit bounds how
+// many events fn sees and q.Cursor starts after a position as in Read; no
+// next cursor is returned (the last event fn saw is the position to
+// continue from). If fn returns an error, the scan stops and Scan returns
+// that error.
 //
 // fn runs inside the read transaction, whose snapshot of the store stays
 // open until the scan ends; it sees none of the appends made meanwhile.
