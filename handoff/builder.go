@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"time"
 	"unicode/utf8"
 
@@ -204,13 +203,11 @@ func (b *Builder) assemble(ctx context.Context, c identity.CustomerID, req Reque
 		anchor identity.Identifier
 	)
 	err := b.tr.Timeline().Graph().View(ctx, func(tx *identity.Tx) error {
-		s, err := b.read(tx, c)
+		s, err := b.read(tx, c, req.Journey)
 		if err != nil {
 			return err
 		}
-		if p, err = b.packet(s, req); err != nil {
-			return err
-		}
+		p = b.packet(s, req)
 		anchor = s.cust.Identifiers[0].Identifier
 		return nil
 	})
@@ -225,96 +222,68 @@ func (b *Builder) finish(ctx context.Context, p *Packet) {
 
 // situation is what a packet is built from: read in one transaction.
 type situation struct {
-	cust     *identity.Customer
-	events   []timeline.Event
-	journeys []journey.Journey
-	now      time.Time
+	cust *identity.Customer
+	j    *journey.Journey // the current journey; nil for none
+	hist *history
+	now  time.Time
 }
 
-func (b *Builder) read(tx *identity.Tx, c identity.CustomerID) (*situation, error) {
+// read reads customer c, its journeys, and folds its timeline into what
+// the packet for journey ID id ("" for the current one) takes of it.
+func (b *Builder) read(tx *identity.Tx, c identity.CustomerID, id string) (*situation, error) {
 	cust, err := tx.Customer(c)
 	if err != nil {
 		return nil, err
 	}
-	page, err := timeline.ReadTx(tx, cust.ID, timeline.Query{})
+	js, err := b.tr.BriefJourneysTx(tx, cust.ID)
 	if err != nil {
 		return nil, err
 	}
-	js, err := b.tr.JourneysTx(tx, cust.ID)
+	j, err := current(js, id, cust.ID)
 	if err != nil {
 		return nil, err
 	}
-	return &situation{cust: cust, events: page.Events, journeys: js, now: b.opts.Clock().UTC()}, nil
+	h := b.newHistory(j)
+	if err := timeline.ScanTx(tx, cust.ID, timeline.Query{}, h.add); err != nil {
+		return nil, err
+	}
+	return &situation{cust: cust, j: j, hist: h, now: b.opts.Clock().UTC()}, nil
 }
 
-// current returns the journey a request is about, or nil.
-func (s *situation) current(id string) (*journey.Journey, error) {
-	for i := len(s.journeys) - 1; i >= 0; i-- {
-		j := &s.journeys[i]
+// current returns the journey of js a request is about, or nil.
+func current(js []journey.Journey, id string, c identity.CustomerID) (*journey.Journey, error) {
+	for i := len(js) - 1; i >= 0; i-- {
+		j := &js[i]
 		if (id == "" && j.State == journey.Open) || (id != "" && j.ID == id) {
 			return j, nil
 		}
 	}
 	if id != "" {
-		return nil, fmt.Errorf("%w: %q of customer %s", ErrUnknownJourney, id, s.cust.ID)
+		return nil, fmt.Errorf("%w: %q of customer %s", ErrUnknownJourney, id, c)
 	}
 	return nil, nil
 }
 
-func (b *Builder) packet(s *situation, req Request) (*Packet, error) {
-	j, err := s.current(req.Journey)
-	if err != nil {
-		return nil, err
-	}
-	in := s.mark(j)
-	issue := s.inJourney(in)
-	acks := acknowledgements(s.events)
+func (b *Builder) packet(s *situation, req Request) *Packet {
+	h := s.hist
 	p := &Packet{
 		Customer:  s.cust.ID,
 		Name:      displayName(s.cust),
 		Verified:  verified(s.cust),
 		Consent:   consent(s.cust, req.To.Channel),
-		Provided:  b.provided(s.events, in),
-		Tried:     tried(j),
-		Sentiment: b.sentiment(issue),
-		Promises:  promises(issue),
+		Provided:  h.facts.list(b.opts.MaxFacts),
+		Tried:     tried(s.j),
+		Sentiment: h.sentimentOf(),
+		Promises:  h.promises,
 		Why:       Reason{Reason: req.Reason, From: req.From, To: req.To},
-		Recent:    b.recent(s.events),
+		Recent:    h.recent(),
 		Built:     s.now,
 	}
-	if j != nil {
-		p.Issue = b.issue(j, issue, acks, s.now)
+	if s.j != nil {
+		p.Issue = b.issue(s.j, h, s.now)
 	}
-	p.Routing = routing(s, p, j, issue)
-	return p, nil
-}
-
-// mark says, for each of the situation's events, whether journey j (nil:
-// none) holds it. The journey was grouped from these very events, and both
-// lists are in timeline order, (time, event ID), so one walk finds them.
-func (s *situation) mark(j *journey.Journey) []bool {
-	in := make([]bool, len(s.events))
-	if j == nil {
-		return in
-	}
-	k := 0
-	for i := range s.events {
-		if k < len(j.Events) && s.events[i].ID == j.Events[k] {
-			in[i], k = true, k+1
-		}
-	}
-	return in
-}
-
-// inJourney returns the events marked in, in order.
-func (s *situation) inJourney(in []bool) []*timeline.Event {
-	var out []*timeline.Event
-	for i := range s.events {
-		if in[i] {
-			out = append(out, &s.events[i])
-		}
-	}
-	return out
+	p.Routing = routing(s, p, s.j)
+	return p
 }
 
 func displayName(c *identity.Customer) string {
@@ -348,131 +317,16 @@ func consent(c *identity.Customer, ch timeline.Channel) []Consent {
 	return out
 }
 
-// provided lists distinct facts (by key and value), each with where and
-// when it was first given; verified if any giving was verified.
-func (b *Builder) provided(events []timeline.Event, in []bool) []Fact {
-	type kv struct{ k, v string }
-	idx := map[kv]int{}
-	all := []Fact{}
-	for n, e := range events {
-		if e.Actor.Kind != timeline.Customer {
-			continue
-		}
-		for _, f := range e.Facts {
-			if i, ok := idx[kv{f.Key, f.Value}]; ok {
-				all[i].Verified = all[i].Verified || e.Verified
-				all[i].Current = all[i].Current || in[n]
-				continue
-			}
-			idx[kv{f.Key, f.Value}] = len(all)
-			all = append(all, Fact{Key: f.Key, Value: f.Value, Channel: e.Channel, At: e.Time, Verified: e.Verified, Current: in[n]})
-		}
-	}
-	if len(all) <= b.opts.MaxFacts {
-		return all
-	}
-	// Keep the current issue's facts, then the newest others; show oldest first.
-	order := make([]int, len(all))
-	for i := range order {
-		order[i] = i
-	}
-	slices.SortStableFunc(order, func(x, y int) int {
-		switch {
-		case all[x].Current != all[y].Current:
-			if all[x].Current {
-				return -1
-			}
-			return 1
-		default:
-			return y - x
-		}
-	})
-	keep := order[:b.opts.MaxFacts]
-	slices.Sort(keep)
-	out := make([]Fact, len(keep))
-	for i, k := range keep {
-		out[i] = all[k]
-	}
-	return out
-}
-
 func tried(j *journey.Journey) []Attempt {
-	out := []Attempt{}
 	if j == nil {
-		return out
+		return []Attempt{}
 	}
+	out := make([]Attempt, 0, len(j.Attempts))
 	for _, a := range j.Attempts {
 		if a.Outcome != Pending {
 			out = append(out, Attempt{Action: a.Name, Outcome: a.Outcome, By: a.Actor.Kind, ByID: a.Actor.ID, Channel: a.Channel, At: a.Time})
 		}
 	}
-	return out
-}
-
-// promises are the issue's pending actions that no later attempt of the
-// same action settled.
-func promises(issue []*timeline.Event) []Promise {
-	out := []Promise{}
-	for _, e := range issue {
-		if e.Actor.Kind == timeline.Customer {
-			continue
-		}
-		for _, a := range e.Actions {
-			out = slices.DeleteFunc(out, func(p Promise) bool { return p.Action == a.Name })
-			if a.Outcome == Pending {
-				due, _ := time.Parse(time.RFC3339, e.Attrs[AttrDue])
-				out = append(out, Promise{Action: a.Name, By: e.Actor.Kind, ByID: e.Actor.ID, Channel: e.Channel, At: e.Time, Due: due.UTC()})
-			}
-		}
-	}
-	return out
-}
-
-const trendBand = 0.2
-
-func (b *Builder) sentiment(issue []*timeline.Event) Sentiment {
-	s := Sentiment{Moments: []Moment{}}
-	veryNegative := false
-	for _, e := range issue {
-		if m := e.Attrs[AttrMoment]; m != "" {
-			s.Moments = append(s.Moments, Moment{Kind: m, At: e.Time, Channel: e.Channel, Text: b.cut(e.Text)})
-		}
-		if e.Sentiment == nil {
-			continue
-		}
-		if !s.Known {
-			s.Known, s.Start = true, *e.Sentiment
-		}
-		s.Now = *e.Sentiment
-		if !veryNegative && s.Now <= b.opts.NegativeAt {
-			veryNegative = true
-			s.Moments = append(s.Moments, Moment{Kind: "very_negative", At: e.Time, Channel: e.Channel, Text: b.cut(e.Text)})
-		}
-	}
-	if s.Known {
-		switch d := s.Now - s.Start; {
-		case d > trendBand:
-			s.Trend = "improving"
-		case d < -trendBand:
-			s.Trend = "worsening"
-		default:
-			s.Trend = "steady"
-		}
-	}
-	return s
-}
-
-// recent returns the last turns of the conversation across channels.
-func (b *Builder) recent(events []timeline.Event) []Turn {
-	out := []Turn{}
-	for i := len(events) - 1; i >= 0 && len(out) < b.opts.RecentTurns; i-- {
-		e := &events[i]
-		if e.Text == "" || e.Actor.Kind == timeline.System || (e.Type != timeline.Message && e.Type != timeline.EmailMsg) {
-			continue
-		}
-		out = append(out, Turn{At: e.Time, Channel: e.Channel, By: e.Actor.Kind, ByID: e.Actor.ID, Text: b.cut(e.Text)})
-	}
-	slices.Reverse(out)
 	return out
 }
 
@@ -487,34 +341,39 @@ func truncate(s string, n int) string {
 	if n <= 0 {
 		return ""
 	}
-	r := []rune(s)
-	return string(r[:n-1]) + "…"
+	if !utf8.ValidString(s) { // each invalid byte becomes U+FFFD
+		r := []rune(s)
+		return string(r[:n-1]) + "…"
+	}
+	k := 0
+	for i := range s { // s has more than n characters, so this returns
+		if k == n-1 {
+			return s[:i] + "…"
+		}
+		k++
+	}
+	return s
 }
 
 // issueSummaryChars bounds an issue summary taken from a message.
 const issueSummaryChars = 120
 
-func (b *Builder) issue(j *journey.Journey, issue []*timeline.Event, acks map[string]ack, now time.Time) *Issue {
+// issue describes journey j from the history of its events.
+func (b *Builder) issue(j *journey.Journey, h *history, now time.Time) *Issue {
+	// j was decoded for this packet alone, so its Channels can be the
+	// packet's.
 	is := &Issue{Journey: j.ID, Intent: j.Intent, Case: j.Case, Started: j.Start, Elapsed: Duration(now.Sub(j.Start)),
-		Channels: slices.Clone(j.Channels), Contacts: j.Contacts, Handoffs: []Past{}}
+		Channels: j.Channels, Contacts: j.Contacts, Handoffs: []Past{}}
 	if is.Channels == nil {
 		is.Channels = []timeline.Channel{}
 	}
-	for _, e := range issue {
-		switch {
-		case e.Actor.Kind == timeline.Customer && is.Summary == "":
-			is.Summary = truncate(e.Text, issueSummaryChars)
-		case e.Type == timeline.Handoff:
-			r := recordOf(e, acks, now, b.opts.AckTimeout)
-			is.Handoffs = append(is.Handoffs, Past{ID: r.ID, At: r.At, From: r.From.Channel, To: r.To.Channel, Reason: r.Reason, State: r.State})
-		}
+	is.Summary = truncate(h.summary, issueSummaryChars)
+	for i := range h.handoffs {
+		r := recordOf(&h.handoffs[i], h.acks, now, b.opts.AckTimeout)
+		is.Handoffs = append(is.Handoffs, Past{ID: r.ID, At: r.At, From: r.From.Channel, To: r.To.Channel, Reason: r.Reason, State: r.State})
 	}
-	for _, e := range issue {
-		for _, f := range e.Facts {
-			if f.Key == FactIssue && e.Actor.Kind == timeline.Customer {
-				is.Summary = f.Value
-			}
-		}
+	if h.hasIssueFact {
+		is.Summary = h.issueFact
 	}
 	return is
 }

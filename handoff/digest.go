@@ -3,6 +3,7 @@ package handoff
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"sync"
 	"time"
 
 	"github.com/threadline/threadline/internal/enc"
@@ -16,7 +17,14 @@ import (
 // packet, for example one decoded from JSON, is the one a handoff event
 // names.
 func (p *Packet) ComputeDigest() string {
-	w := digestWriter{enc.Writer{B: make([]byte, 0, 8<<10)}}
+	buf := digestBufs.Get().(*[]byte)
+	w := digestWriter{enc.Writer{B: (*buf)[:0]}}
+	defer func() {
+		if cap(w.B) <= maxPooledDigest {
+			*buf = w.B
+			digestBufs.Put(buf)
+		}
+	}()
 	w.Uint(uint64(p.Customer))
 	w.String(p.Name)
 	each(&w, p.Verified, func(v VerifiedID) { w.strings(v.Identifier, v.Kind, v.Source); w.time(v.At) })
@@ -82,6 +90,17 @@ func (p *Packet) ComputeDigest() string {
 	sum := sha256.Sum256(w.B)
 	return hex.EncodeToString(sum[:])
 }
+
+// digestBufs holds the buffers packets are encoded in to be hashed, so
+// that a packet's digest does not allocate its encoding each time.
+var digestBufs = sync.Pool{New: func() any {
+	b := make([]byte, 0, 8<<10)
+	return &b
+}}
+
+// maxPooledDigest bounds the buffers kept for reuse: an outsized packet's
+// buffer is left to the collector.
+const maxPooledDigest = 1 << 20
 
 // digestWriter is an [enc.Writer] with the shapes the digest needs. Every
 // string is length-prefixed and every list counted, so no two packets

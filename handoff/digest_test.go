@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/threadline/threadline/handoff"
@@ -152,5 +153,36 @@ func deep(v reflect.Value) {
 				deep(v.Field(i))
 			}
 		}
+	}
+}
+
+// TestDigestReusesNothing: digests computed one after another, of a large
+// packet and then a small one, concurrently too, each equal the digest of
+// that packet computed alone (encoding buffers are reused).
+func TestDigestReusesNothing(t *testing.T) {
+	w := newWorld(t, nil)
+	small, err := w.b.Build(context.Background(), annStory(t, w), toVoice)
+	require.NoError(t, err)
+	large := clonePacket(small)
+	for range 2000 {
+		large.Provided = append(large.Provided, handoff.Fact{Key: "k", Value: strings.Repeat("v", 100)})
+	}
+	wantSmall, wantLarge := small.ComputeDigest(), large.ComputeDigest()
+	require.NotEqual(t, wantSmall, wantLarge)
+	done := make(chan struct{})
+	for g := range 4 {
+		go func() {
+			defer func() { done <- struct{}{} }()
+			for i := range 50 {
+				if (g+i)%2 == 0 {
+					assert.Equal(t, wantLarge, large.ComputeDigest())
+				} else {
+					assert.Equal(t, wantSmall, small.ComputeDigest())
+				}
+			}
+		}()
+	}
+	for range 4 {
+		<-done
 	}
 }

@@ -198,13 +198,22 @@ type ack struct {
 
 func acknowledgements(events []timeline.Event) map[string]ack {
 	out := map[string]ack{}
-	for _, e := range events {
-		id := e.Attrs[timeline.AttrHandoff]
-		if _, seen := out[id]; e.Type == timeline.HandoffAck && !seen {
-			out[id] = ack{e.Actor, e.Time}
-		}
+	for i := range events {
+		noteAck(out, &events[i])
 	}
 	return out
+}
+
+// noteAck adds e to acks, by handoff ID, if it is the first
+// acknowledgement of its handoff.
+func noteAck(acks map[string]ack, e *timeline.Event) {
+	if e.Type != timeline.HandoffAck {
+		return
+	}
+	id := e.Attrs[timeline.AttrHandoff]
+	if _, seen := acks[id]; !seen {
+		acks[id] = ack{e.Actor, e.Time}
+	}
 }
 
 // recordOf reads a handoff event. Handoff events appended by other systems

@@ -2,7 +2,6 @@ package handoff
 
 import (
 	"context"
-	"slices"
 	"time"
 
 	"github.com/threadline/threadline/identity"
@@ -72,8 +71,8 @@ func (b *Builder) Route(ctx context.Context, c identity.CustomerID) (Routing, er
 	return p.Routing, nil
 }
 
-func routing(s *situation, p *Packet, j *journey.Journey, issue []*timeline.Event) Routing {
-	r := Routing{Agents: agents(issue), Verified: len(p.Verified) > 0,
+func routing(s *situation, p *Packet, j *journey.Journey) Routing {
+	r := Routing{Agents: s.hist.agents.histories(), Verified: len(p.Verified) > 0,
 		Negative: p.Sentiment.Known && p.Sentiment.Now <= negativeAt}
 	r.PreferredChannel, r.PreferenceSource = preferred(s)
 	if p.Issue != nil {
@@ -94,57 +93,8 @@ func preferred(s *situation) (timeline.Channel, string) {
 	if a, ok := s.cust.Attributes[AttrPreferredChannel]; ok {
 		return timeline.Channel(a.Value), "stated"
 	}
-	count := map[timeline.Channel]int{}
-	var best timeline.Channel
-	for _, e := range s.events { // oldest first, so >= prefers the most recent on ties
-		if e.Actor.Kind != timeline.Customer || e.Direction != timeline.Inbound {
-			continue
-		}
-		count[e.Channel]++
-		if count[e.Channel] >= count[best] {
-			best = e.Channel
-		}
+	if ch := s.hist.preferred(); ch != "" {
+		return ch, "history"
 	}
-	if best == "" {
-		return "", ""
-	}
-	return best, "history"
-}
-
-func agents(issue []*timeline.Event) []AgentHistory {
-	out := []AgentHistory{}
-	at := map[string]int{}
-	for _, e := range issue {
-		if e.Actor.Kind != timeline.Agent {
-			continue
-		}
-		i, ok := at[e.Actor.ID]
-		if !ok {
-			i = len(out)
-			at[e.Actor.ID] = i
-			out = append(out, AgentHistory{Agent: e.Actor.ID, First: e.Time, Outcome: "engaged"})
-		}
-		a := &out[i]
-		a.Last = e.Time
-		if !slices.Contains(a.Channels, e.Channel) {
-			a.Channels = append(a.Channels, e.Channel)
-		}
-		switch {
-		case e.Type == timeline.Resolution:
-			a.Outcome = "resolved"
-		case (e.Type == timeline.Handoff || e.Type == timeline.Transfer) && a.Outcome != "resolved":
-			a.Outcome = "handed_off"
-		}
-	}
-	for _, e := range issue { // oldest first: the last score in range wins
-		if e.Actor.Kind != timeline.Customer || e.Sentiment == nil {
-			continue
-		}
-		for i := range out {
-			if !e.Time.Before(out[i].First) && !e.Time.After(out[i].Last) {
-				out[i].Sentiment = e.Sentiment
-			}
-		}
-	}
-	return out
+	return "", ""
 }

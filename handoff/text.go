@@ -2,8 +2,8 @@ package handoff
 
 import (
 	"context"
-	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -35,7 +35,7 @@ func (TextSummarizer) Summarize(_ context.Context, p *Packet, budget int) (strin
 	// Sentences in reading order; keep holds the order in which they
 	// claim the budget.
 	sentences := []sentence{
-		{render: func(int) string { return whoAndWhat(p) }},
+		{render: func(int) string { return whoAndWhat(p, budget) }},
 		{render: func(room int) string { return list("Already given: ", facts(p), ".", room) }},
 		{render: func(room int) string { return list("Tried: ", attempts(p.Tried), ".", room) }},
 		{render: func(int) string { return mood(p.Sentiment) }},
@@ -74,8 +74,9 @@ type sentence struct {
 }
 
 // whoAndWhat: "Ann Lee (verified by phone) — double charge on invoice
-// 4411, open 3 days, email → chat → voice."
-func whoAndWhat(p *Packet) string {
+// 4411, open 3 days, email → chat → voice." The sentence is cut to budget
+// characters, so the channel path stops once it is that long alone.
+func whoAndWhat(p *Packet, budget int) string {
 	name := p.Name
 	if name == "" {
 		name = "Customer " + p.Customer.String()
@@ -107,16 +108,32 @@ func whoAndWhat(p *Packet) string {
 	}
 	parts = append(parts, "open "+age(time.Duration(is.Elapsed)))
 	if len(is.Channels) > 0 {
-		chs := make([]string, len(is.Channels))
-		for i, c := range is.Channels {
-			chs[i] = string(c)
-		}
-		parts = append(parts, strings.Join(chs, " → "))
+		parts = append(parts, path(is.Channels, budget))
 	}
 	if n := len(is.Handoffs); n > 0 {
 		parts = append(parts, plural(n, "earlier handoff"))
 	}
 	return who + " — " + strings.Join(parts, ", ") + "."
+}
+
+// path joins channels with arrows, up to the first channel that makes the
+// path longer than budget characters: whatever follows it in a sentence
+// cut to budget characters is cut anyway.
+func path(chs []timeline.Channel, budget int) string {
+	var sb strings.Builder
+	n := 0 // characters in sb
+	for i, c := range chs {
+		if n > budget {
+			break
+		}
+		if i > 0 {
+			sb.WriteString(" → ")
+			n += 3
+		}
+		sb.WriteString(string(c))
+		n += utf8.RuneCountInString(string(c))
+	}
+	return sb.String()
 }
 
 func age(d time.Duration) string {
@@ -134,29 +151,31 @@ func plural(n int, unit string) string {
 	if n == 1 {
 		return "1 " + unit
 	}
-	return fmt.Sprintf("%d %ss", n, unit)
+	return strconv.Itoa(n) + " " + unit + "s"
 }
 
 // list renders prefix + items + suffix within room characters, replacing
 // the items that do not fit with "+N more"; "" when not even one fits.
 func list(prefix string, items []string, suffix string, room int) string {
-	more := func(n int) string {
-		if n == len(items) {
-			return ""
-		}
-		return fmt.Sprintf(" +%d more", len(items)-n)
-	}
-	fit, size := 0, utf8.RuneCountInString(prefix+suffix)
-	for n, it := range items { // size is the length with items[:n]
+	fit, size := 0, utf8.RuneCountInString(prefix)+utf8.RuneCountInString(suffix)
+	for n, it := range items { // size is the length with items[:n+1]
 		size += utf8.RuneCountInString(it) + 2*min(n, 1)
-		if size+utf8.RuneCountInString(more(n+1)) <= room {
+		if size+len(more(len(items)-n-1)) <= room {
 			fit = n + 1
 		}
 	}
 	if fit == 0 {
 		return ""
 	}
-	return prefix + strings.Join(items[:fit], ", ") + more(fit) + suffix
+	return prefix + strings.Join(items[:fit], ", ") + more(len(items)-fit) + suffix
+}
+
+// more stands for n items left out of a list: " +3 more"; "" for none.
+func more(n int) string {
+	if n == 0 {
+		return ""
+	}
+	return " +" + strconv.Itoa(n) + " more"
 }
 
 // facts lists the current issue's facts first, leaving out the issue
@@ -185,7 +204,7 @@ func facts(p *Packet) []string {
 func attempts(as []Attempt) []string {
 	out := make([]string, len(as))
 	for i, a := range as {
-		out[i] = fmt.Sprintf("%s (%s)", words(a.Action), a.Outcome)
+		out[i] = words(a.Action) + " (" + a.Outcome + ")"
 		if i == 0 || a.By != as[i-1].By || a.ByID != as[i-1].ByID {
 			out[i] = who(a.By, a.ByID) + " " + out[i]
 		}

@@ -16,9 +16,11 @@
 //     signalled with the [AttrAsks] event attribute).
 //   - [Tracker]: keeps each customer's journeys live in the store as events
 //     are appended, returns them ([Tracker.Journeys],
-//     [Tracker.OpenJourneys]) and computes [Metrics] over all customers
-//     ([Tracker.Compute]), each metric defined on its field. Output as
-//     structs, JSON (field tags), [WriteTable] and [WriteCSV].
+//     [Tracker.OpenJourneys]; [Tracker.BriefJourneysTx] without the
+//     switches, contact log and facts, for readers that skip them) and
+//     computes [Metrics] over all customers ([Tracker.Compute]), each
+//     metric defined on its field. Output as structs, JSON (field tags),
+//     [WriteTable] and [WriteCSV].
 //   - [Arbiter]: given competing [Candidate] actions, applies ordered
 //     [Rule]s (see [DefaultRules]: consent, no promotion during an open
 //     service issue, no survey after a complaint; also [QuietHours]) and

@@ -89,27 +89,31 @@ func ExampleTriggers() {
 	// 0 more
 }
 
+// exampleTracker opens a tracker on an in-memory store whose clock stands
+// at now; done closes the store.
+func exampleTracker(now time.Time) (g *identity.Graph, tl *timeline.Timeline, tr *journey.Tracker, done func()) {
+	db, err := store.Open("", &store.Options{InMemory: true})
+	if err != nil {
+		log.Fatal(err)
+	}
+	clock := func() time.Time { return now }
+	if g, err = identity.Open(db, &identity.Options{Clock: clock}); err != nil {
+		log.Fatal(err)
+	}
+	if tl, err = timeline.Open(g, &timeline.Options{Clock: clock}); err != nil {
+		log.Fatal(err)
+	}
+	return g, tl, journey.NewTracker(tl, nil, clock), func() { db.Close() }
+}
+
 // A tracker keeps a customer's open journeys live as events are appended:
 // each Append updates them in its own transaction, so the next read is one
 // record, not a pass over the customer's history.
 func ExampleTracker_OpenJourneys() {
 	ctx := context.Background()
-	db, err := store.Open("", &store.Options{InMemory: true})
-	if err != nil {
-		log.Fatal(err)
-	}
-	defer db.Close()
 	now := time.Date(2026, 3, 2, 12, 0, 0, 0, time.UTC)
-	clock := func() time.Time { return now }
-	g, err := identity.Open(db, &identity.Options{Clock: clock})
-	if err != nil {
-		log.Fatal(err)
-	}
-	tl, err := timeline.Open(g, &timeline.Options{Clock: clock})
-	if err != nil {
-		log.Fatal(err)
-	}
-	tr := journey.NewTracker(tl, nil, clock)
+	g, tl, tr, done := exampleTracker(now)
+	defer done()
 
 	ann := []identity.Identifier{identity.New(identity.Email, "ann@example.com")}
 	step := func(id string, ago time.Duration, ch timeline.Channel, intent string) {
@@ -144,4 +148,41 @@ func ExampleTracker_OpenJourneys() {
 	// e3 delivery [chat] contacts: 1
 	// e1 billing [email chat] contacts: 2
 	// --
+}
+
+// A reader that needs a journey's events and channels, not its switches,
+// contact log and facts, reads it brief, inside its own transaction.
+func ExampleTracker_BriefJourneysTx() {
+	ctx := context.Background()
+	now := time.Date(2026, 3, 2, 12, 0, 0, 0, time.UTC)
+	g, tl, tr, done := exampleTracker(now)
+	defer done()
+	ann := []identity.Identifier{identity.New(identity.Email, "ann@example.com")}
+	var events []timeline.Event
+	for i, ch := range []timeline.Channel{timeline.Email, timeline.Chat, timeline.Voice} {
+		events = append(events, timeline.Event{ID: fmt.Sprint("e", i+1), Time: now.Add(time.Duration(i-3) * time.Hour),
+			Channel: ch, Direction: timeline.Inbound, Actor: timeline.Actor{Kind: timeline.Customer}, Type: timeline.Message,
+			Intent: "billing", Facts: []timeline.Fact{{Key: "invoice", Value: "4411"}}, Identifiers: ann})
+	}
+	if _, err := tl.Append(ctx, events...); err != nil {
+		log.Fatal(err)
+	}
+	err := g.View(ctx, func(tx *identity.Tx) error {
+		c, err := tx.Lookup(ann[0])
+		if err != nil {
+			return err
+		}
+		js, err := tr.BriefJourneysTx(tx, c)
+		for _, j := range js {
+			fmt.Println(j.ID, j.State, j.Events, j.Channels, "contacts:", j.Contacts)
+			fmt.Println("switches:", j.Switches, "facts:", j.Facts)
+		}
+		return err
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	// Output:
+	// e1 open [e1 e2 e3] [email chat voice] contacts: 3
+	// switches: [] facts: []
 }

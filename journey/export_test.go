@@ -17,7 +17,7 @@ func (t *Tracker) LiveState(ctx context.Context, c identity.CustomerID) ([]Journ
 		if err != nil {
 			return err
 		}
-		st, _, err := t.load(tx, live)
+		st, _, err := t.load(tx, live, forRead)
 		if err != nil || st == nil {
 			return err
 		}

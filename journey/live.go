@@ -189,14 +189,14 @@ func (t *Tracker) rebuild(tx *identity.Tx, c identity.CustomerID) error {
 	return tx.Store().Set(stateKey(c), st.encodeHeader())
 }
 
-// load returns a customer's whole live state if it is valid for this
-// tracker, and nil otherwise, with the customer's identifiers when it read
-// them (nil when there was no state to validate). One iterator reads the
-// header and then the journeys.
-func (t *Tracker) load(tx *identity.Tx, c identity.CustomerID) (*liveState, []identity.Identifier, error) {
+// load returns a customer's whole live state, its journeys decoded in
+// detail d, if it is valid for this tracker, and nil otherwise, with the
+// customer's identifiers when it read them (nil when there was no state
+// to validate). One iterator reads the header and then the journeys.
+func (t *Tracker) load(tx *identity.Tx, c identity.CustomerID, d detail) (*liveState, []identity.Identifier, error) {
 	lo, hi := stateRange(c)
 	it := tx.Store().NewIter(&store.IterOptions{LowerBound: lo, UpperBound: hi})
-	st, ids, err := t.readAll(tx, c, it)
+	st, ids, err := t.readAll(tx, c, it, d)
 	if cerr := it.Close(); err == nil {
 		err = cerr
 	}
@@ -206,7 +206,7 @@ func (t *Tracker) load(tx *identity.Tx, c identity.CustomerID) (*liveState, []id
 	return st, ids, nil
 }
 
-func (t *Tracker) readAll(tx *identity.Tx, c identity.CustomerID, it *store.Iterator) (*liveState, []identity.Identifier, error) {
+func (t *Tracker) readAll(tx *identity.Tx, c identity.CustomerID, it *store.Iterator, d detail) (*liveState, []identity.Identifier, error) {
 	if !it.First() {
 		return nil, nil, nil
 	}
@@ -216,7 +216,7 @@ func (t *Tracker) readAll(tx *identity.Tx, c identity.CustomerID, it *store.Iter
 	}
 	i := 0
 	for ok := it.Next(); ok && i < len(st.g.js); ok = it.Next() {
-		if st.g.js[i], err = decodeJourney(it.Value(), c); err != nil {
+		if st.g.js[i], err = decodeJourney(it.Value(), c, d); err != nil {
 			return nil, ids, err
 		}
 		i++
@@ -269,7 +269,7 @@ func (s *liveState) loadJourney(t *store.Txn, c identity.CustomerID, i int) erro
 	if err != nil {
 		return fmt.Errorf("%w: journey %d of %s: %w", errCorruptState, i, c, err)
 	}
-	if s.g.js[i], err = decodeJourney(v, c); err != nil {
+	if s.g.js[i], err = decodeJourney(v, c, forAppend); err != nil {
 		return err
 	}
 	s.loaded[i] = true

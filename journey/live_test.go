@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
@@ -67,6 +68,16 @@ func (w *world) checkAll(t testing.TB, step string) (valid, customers int) {
 		got, err := w.tr.Journeys(ctx, c)
 		require.NoError(t, err)
 		require.Equal(t, want, got, "%s: customer %s: journeys", step, c)
+		var brief []journey.Journey
+		require.NoError(t, w.g.View(ctx, func(tx *identity.Tx) error {
+			brief, err = w.tr.BriefJourneysTx(tx, c)
+			return err
+		}))
+		wantBrief := slices.Clone(want)
+		for i := range wantBrief {
+			wantBrief[i].Switches, wantBrief[i].ContactLog, wantBrief[i].Facts = nil, nil, nil
+		}
+		require.Equal(t, wantBrief, brief, "%s: customer %s: brief journeys", step, c)
 		live, ok, err := w.tr.LiveState(ctx, c)
 		require.NoError(t, err)
 		if ok {

@@ -98,7 +98,7 @@ func (t *Tracker) Compute(ctx context.Context, w Window, by Segment) ([]Metrics,
 	rows := map[string]*acc{}
 	now := t.now()
 	err := t.tl.Graph().Customers(ctx, func(tx *identity.Tx, c identity.CustomerID) error {
-		js, ids, err := t.journeysOf(tx, c, now)
+		js, ids, err := t.journeysOf(tx, c, now, forRead)
 		if err != nil {
 			return err
 		}

@@ -174,9 +174,23 @@ func encodeJourney(b *building) []byte {
 	return w.B
 }
 
-func decodeJourney(v []byte, c identity.CustomerID) (*building, error) {
+// detail is how much of a journey record a decode fills in.
+type detail uint8
+
+const (
+	// forAppend decodes everything: the journey and the grouper's working
+	// state, for adding events to it.
+	forAppend detail = iota
+	// forRead decodes the journey alone, for reads, which never add to it.
+	forRead
+	// forBrief decodes the journey without Switches, ContactLog and Facts
+	// (see [Tracker.BriefJourneysTx]).
+	forBrief
+)
+
+func decodeJourney(v []byte, c identity.CustomerID, d detail) (*building, error) {
 	r := enc.NewSharedReader(v) // a journey's strings live and die with it
-	b, packedOK := decodeBuilding(r, c)
+	b, packedOK := decodeBuilding(r, c, d)
 	if r.Err() != nil || !packedOK {
 		return nil, fmt.Errorf("%w: journey: %v", errCorruptState, r.Err())
 	}
@@ -254,19 +268,20 @@ func (b *building) encode(w *enc.Writer) {
 	w.Uint(uint64(b.openSwitch))
 }
 
-// decodeBuilding reads a building; packedOK is false if its event list
-// does not decode (other errors are the reader's).
-func decodeBuilding(r *enc.Reader, c identity.CustomerID) (b *building, packedOK bool) {
+// decodeBuilding reads a building, in as much detail as d says; packedOK
+// is false if its event list does not decode (other errors are the
+// reader's).
+func decodeBuilding(r *enc.Reader, c identity.CustomerID, d detail) (b *building, packedOK bool) {
 	b = &building{Journey: Journey{Customer: c}}
 	j := &b.Journey
 	j.ID, j.Intent, j.Case, j.State = r.String(), r.String(), r.String(), State(r.String())
 	j.Start, j.End = readTime(r), readTime(r)
 	j.Channels = readChannels(r)
-	j.Switches = readList(r, func() Switch {
+	j.Switches = readListUnless(d == forBrief, r, func() Switch {
 		return Switch{From: timeline.Channel(r.String()), To: timeline.Channel(r.String()), At: readTime(r), ToHuman: r.Bool()}
 	})
 	j.Contacts, j.Handoffs, j.Transfers = int(r.Uint()), int(r.Uint()), int(r.Uint())
-	j.Facts = readList(r, func() ProvidedFact {
+	j.Facts = readListUnless(d == forBrief, r, func() ProvidedFact {
 		return ProvidedFact{Key: r.String(), Value: r.String(), Channel: timeline.Channel(r.String()),
 			Time: readTime(r), Verified: r.Bool(), EventID: r.String()}
 	})
@@ -282,17 +297,21 @@ func decodeBuilding(r *enc.Reader, c identity.CustomerID) (b *building, packedOK
 	j.ResolvedBy, j.Reopened = timeline.ActorKind(r.String()), int(r.Uint())
 	j.Events, packedOK = readPacked(r)
 	j.HumanInvolved = r.Bool()
-	j.ContactLog = readList(r, func() Contact {
+	j.ContactLog = readListUnless(d == forBrief, r, func() Contact {
 		return Contact{Channel: timeline.Channel(r.String()), Start: readTime(r), EventID: r.String()}
 	})
 	j.lostHandoffs, j.handoffPending = int(r.Uint()), r.Bool()
 	j.handoffFrom = timeline.Actor{Kind: timeline.ActorKind(r.String()), ID: r.String()}
 	b.last, b.lastChannel = readTime(r), timeline.Channel(r.String())
 	n := r.Count()
-	b.provided = make(map[string]time.Time, n)
+	if d == forAppend { // the grouper's working state, which reads do not run
+		b.provided = make(map[string]time.Time, n)
+	}
 	for ; n > 0; n-- {
-		k := r.String()
-		b.provided[k] = readTime(r)
+		k, at := r.String(), readTime(r)
+		if b.provided != nil {
+			b.provided[k] = at
+		}
 	}
 	b.awaitReply, b.openSwitch = r.Bool(), int(r.Uint())
 	return b, packedOK
@@ -301,8 +320,20 @@ func decodeBuilding(r *enc.Reader, c identity.CustomerID) (b *building, packedOK
 // readList decodes a counted list, one item call per element; nil when
 // empty, as the grouper leaves it.
 func readList[T any](r *enc.Reader, item func() T) []T {
+	return readListUnless(false, r, item)
+}
+
+// readListUnless is readList, or with skip reads past the list and
+// returns nil.
+func readListUnless[T any](skip bool, r *enc.Reader, item func() T) []T {
 	n := r.Count()
 	if n == 0 {
+		return nil
+	}
+	if skip {
+		for ; n > 0; n-- {
+			item() // with a shared reader, reading a string allocates nothing
+		}
 		return nil
 	}
 	out := make([]T, n)

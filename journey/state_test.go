@@ -57,9 +57,20 @@ func TestStateRoundTrip(t *testing.T) {
 				s := sum.g.js[i]
 				require.Equal(t, []any{b.Case, b.Intent, b.State, b.End, b.last}, []any{s.Case, s.Intent, s.State, s.End, s.last})
 			}
-			got, err := decodeJourney(encodeJourney(b), 7)
+			got, err := decodeJourney(encodeJourney(b), 7, forAppend)
 			require.NoError(t, err)
 			require.Equal(t, b, got)
+			// Reads leave out the facts the grouper has seen, brief reads
+			// the detail lists too.
+			read, err := decodeJourney(encodeJourney(b), 7, forRead)
+			require.NoError(t, err)
+			want := *b
+			want.provided = nil
+			require.Equal(t, &want, read)
+			brief, err := decodeJourney(encodeJourney(b), 7, forBrief)
+			require.NoError(t, err)
+			want.Switches, want.ContactLog, want.Facts = nil, nil, nil
+			require.Equal(t, &want, brief)
 		}
 	}
 }
@@ -79,8 +90,13 @@ func FuzzDecodeState(f *testing.F) {
 			require.NoError(t, err)
 			require.Equal(t, len(s.g.js), len(again.g.js))
 		}
-		if j, err := decodeJourney(b, 1); err == nil {
-			again, err := decodeJourney(encodeJourney(j), 1)
+		_, errRead := decodeJourney(b, 1, forRead)
+		_, errBrief := decodeJourney(b, 1, forBrief)
+		j, err := decodeJourney(b, 1, forAppend)
+		require.Equal(t, err == nil, errRead == nil, "a read decodes what an append decodes")
+		require.Equal(t, err == nil, errBrief == nil, "a brief read decodes what an append decodes")
+		if err == nil {
+			again, err := decodeJourney(encodeJourney(j), 1, forAppend)
 			require.NoError(t, err)
 			require.Equal(t, j, again)
 		}

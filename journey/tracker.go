@@ -63,19 +63,32 @@ func (t *Tracker) Journeys(ctx context.Context, c identity.CustomerID) ([]Journe
 // or not; it never writes). It reads the customer's live state when that is
 // valid and groups the stored timeline otherwise.
 func (t *Tracker) JourneysTx(tx *identity.Tx, c identity.CustomerID) ([]Journey, error) {
+	return t.journeysTx(tx, c, forRead)
+}
+
+// BriefJourneysTx is [Tracker.JourneysTx] for readers that need each
+// journey's events, channels, attempts and counts but not its detail:
+// every journey comes without Switches, ContactLog and Facts (nil). Those
+// lists are most of a long journey's state, and most of the cost of
+// reading it.
+func (t *Tracker) BriefJourneysTx(tx *identity.Tx, c identity.CustomerID) ([]Journey, error) {
+	return t.journeysTx(tx, c, forBrief)
+}
+
+func (t *Tracker) journeysTx(tx *identity.Tx, c identity.CustomerID, d detail) ([]Journey, error) {
 	live, err := tx.Resolve(c)
 	if err != nil {
 		return nil, err
 	}
-	js, _, err := t.journeysOf(tx, live, t.now())
+	js, _, err := t.journeysOf(tx, live, t.now(), d)
 	return js, err
 }
 
-// journeysOf returns the journeys of live customer c as of now, and how
-// many identifiers c has: from its live state when that is valid, else by
-// grouping its timeline.
-func (t *Tracker) journeysOf(tx *identity.Tx, c identity.CustomerID, now time.Time) ([]Journey, int, error) {
-	st, ids, err := t.load(tx, c)
+// journeysOf returns the journeys of live customer c as of now, in detail
+// d, and how many identifiers c has: from its live state when that is
+// valid, else by grouping its timeline.
+func (t *Tracker) journeysOf(tx *identity.Tx, c identity.CustomerID, now time.Time, d detail) ([]Journey, int, error) {
+	st, ids, err := t.load(tx, c, d)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -91,7 +104,13 @@ func (t *Tracker) journeysOf(tx *identity.Tx, c identity.CustomerID, now time.Ti
 	if err != nil {
 		return nil, 0, err
 	}
-	return Group(c, page.Events, &t.opts, now), len(ids), nil
+	js := Group(c, page.Events, &t.opts, now)
+	if d == forBrief { // as brief as from the live state
+		for i := range js {
+			js[i].Switches, js[i].ContactLog, js[i].Facts = nil, nil, nil
+		}
+	}
+	return js, len(ids), nil
 }
 
 // OpenJourneys returns a customer's open journeys, newest first.

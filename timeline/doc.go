@@ -11,8 +11,10 @@
 //   - [Timeline], opened over an [identity.Graph]. [Timeline.Append] stores
 //     a batch of events and resolves their identifiers in the same atomic
 //     transaction; [Timeline.Read] returns a customer's events with filters
-//     and paging; [Timeline.Subscribe] delivers new events after commit;
-//     [Timeline.Forget] erases a customer with its events.
+//     and paging, and [Timeline.Scan] passes them one at a time to a
+//     function that folds them, for long histories; [Timeline.Subscribe]
+//     delivers new events after commit; [Timeline.Forget] erases a
+//     customer with its events.
 //   - [Hook], attached with [Timeline.Attach]: code a layer above runs
 //     inside every Append and Forget transaction, to keep state derived
 //     from the events (live journeys) in step with them atomically.

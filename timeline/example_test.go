@@ -147,3 +147,31 @@ func ExampleQuery_cursor() {
 	// page 2 chat-3
 	// page 2 call-1
 }
+
+func ExampleTimeline_Scan() {
+	tl, done := newTimeline()
+	defer done()
+	ctx := context.Background()
+	res, _ := tl.Append(ctx, annJourney()...)
+	ann := res[0].Customer
+
+	// Fold a history into a summary without holding it all in memory:
+	// count the steps per channel and keep the last bot step.
+	steps := map[timeline.Channel]int{}
+	var lastBot timeline.Event
+	err := tl.Scan(ctx, ann, timeline.Query{}, func(e timeline.Event) error {
+		steps[e.Channel]++
+		if e.Actor.Kind == timeline.Bot {
+			lastBot = e
+		}
+		return nil
+	})
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println("chat:", steps[timeline.Chat], "voice:", steps[timeline.Voice])
+	fmt.Println("last bot step:", lastBot.Type, lastBot.Text)
+	// Output:
+	// chat: 3 voice: 1
+	// last bot step: handoff Handed to a person: reship failed
+}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -329,6 +330,9 @@ func (p *prop) check(when string, aliases bool) {
 		}
 		if page.Next != "" {
 			t.Errorf("%s: Read(%s) without a limit returned a cursor", when, c)
+		}
+		if scanned, err := scanAll(t, p.tl, c, timeline.Query{}); err != nil || !reflect.DeepEqual(scanned, page.Events) {
+			t.Fatalf("%s: Scan(%s) = %s, %v; want what Read returns, %s", when, c, propIDs(scanned), err, propIDs(page.Events))
 		}
 		for i, e := range page.Events {
 			orig, ok := p.sent[e.ID]

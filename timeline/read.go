@@ -62,18 +62,7 @@ func (tl *Timeline) Read(ctx context.Context, c identity.CustomerID, q Query) (P
 // ReadTx is [Timeline.Read] inside an identity transaction, for layers that
 // read the timeline together with other state.
 func ReadTx(tx *identity.Tx, c identity.CustomerID, q Query) (Page, error) {
-	if q.Limit < 0 {
-		return Page{}, fmt.Errorf("%w: negative limit %d", ErrInvalidQuery, q.Limit)
-	}
-	after, err := decodeCursor(q.Cursor, q.Newest)
-	if err != nil {
-		return Page{}, err
-	}
-	ids, err := tx.Identifiers(c)
-	if err != nil {
-		return Page{}, err
-	}
-	m, err := newMerger(tx.Store(), ids, q, after)
+	m, err := openMerger(tx, c, &q)
 	if err != nil {
 		return Page{}, err
 	}
@@ -102,6 +91,66 @@ func ReadTx(tx *identity.Tx, c identity.CustomerID, q Query) (Page, error) {
 	last := page.Events[len(page.Events)-1]
 	page.Next = encodeCursor(position{nanos(last.Time), last.ID}, q.Newest)
 	return page, nil
+}
+
+// Scan calls fn with each of a customer's events that q selects, in the
+// order [Timeline.Read] returns them, without collecting them: for reads
+// that fold a long timeline into something small. Each event is fn's to
+// keep: it shares nothing with the next one but the Identifiers slice, as
+// in Read (the strings of events read together share blocks of a few
+// kilobytes, so a kept event keeps its block alive). q.Limit bounds how
+// many events fn sees and q.Cursor starts after a position as in Read; no
+// next cursor is returned (the last event fn saw is the position to
+// continue from). If fn returns an error, the scan stops and Scan returns
+// that error.
+//
+// fn runs inside the read transaction, whose snapshot of the store stays
+// open until the scan ends; it sees none of the appends made meanwhile.
+func (tl *Timeline) Scan(ctx context.Context, c identity.CustomerID, q Query, fn func(e Event) error) error {
+	return tl.g.View(ctx, func(tx *identity.Tx) error { return ScanTx(tx, c, q, fn) })
+}
+
+// ScanTx is [Timeline.Scan] inside an identity transaction, for layers that
+// read the timeline together with other state.
+func ScanTx(tx *identity.Tx, c identity.CustomerID, q Query, fn func(e Event) error) error {
+	m, err := openMerger(tx, c, &q)
+	if err != nil {
+		return err
+	}
+	defer m.close()
+	// Events go to fn by value: one that fn does not keep never reaches
+	// the heap, where writing it would cost write barriers while a
+	// collection runs.
+	var e Event
+	for n := 0; q.Limit == 0 || n < q.Limit; {
+		ok, err := m.next(&e)
+		if err != nil || !ok {
+			return err
+		}
+		if q.matches(&e) {
+			n++
+			if err := fn(e); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// openMerger checks q and positions a merger over customer c's events.
+func openMerger(tx *identity.Tx, c identity.CustomerID, q *Query) (*merger, error) {
+	if q.Limit < 0 {
+		return nil, fmt.Errorf("%w: negative limit %d", ErrInvalidQuery, q.Limit)
+	}
+	after, err := decodeCursor(q.Cursor, q.Newest)
+	if err != nil {
+		return nil, err
+	}
+	ids, err := tx.Identifiers(c)
+	if err != nil {
+		return nil, err
+	}
+	return newMerger(tx.Store(), ids, *q, after)
 }
 
 // chunk is where an unbounded read collects events before it knows how
@@ -195,7 +244,8 @@ func decodeCursor(s string, newest bool) (*position, error) {
 type merger struct {
 	newest     bool
 	heads      []*head
-	sentiments []float64 // backs the events' Sentiment pointers (see decodeEvent)
+	strings    enc.Arena // backs the events' strings (see decodeEvent)
+	sentiments []float64 // backs the events' Sentiment pointers
 }
 
 // head is one identifier's iterator and its current event.
@@ -275,7 +325,7 @@ func (m *merger) next(e *Event) (bool, error) {
 		return false, nil
 	}
 	*e = Event{ID: h.pos.id, Time: fromNanos(h.pos.at), Identifiers: h.anchor}
-	if err := decodeEvent(h.it.Value(), e, &m.sentiments); err != nil {
+	if err := decodeEvent(h.it.Value(), e, &m.strings, &m.sentiments); err != nil {
 		return false, err
 	}
 	var ok bool

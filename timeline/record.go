@@ -62,11 +62,11 @@ func encodeEvent(e *Event) []byte {
 	return w.B
 }
 
-// decodeEvent reads an event record into e. The sentiment, when there is
-// one, is stored in *slab, which is grown in blocks so that a read of many
-// events does not allocate one float each.
-func decodeEvent(b []byte, e *Event, slab *[]float64) error {
-	r := enc.NewSharedReader(b)
+// decodeEvent reads an event record into e. Its strings are in arena, and
+// the sentiment, when there is one, in *slab, which is grown in blocks:
+// a read of many events does not allocate for each.
+func decodeEvent(b []byte, e *Event, arena *enc.Arena, slab *[]float64) error {
+	r := arena.NewReader(b)
 	e.Channel, e.Direction = Channel(r.String()), Direction(r.String())
 	e.Actor = Actor{Kind: ActorKind(r.String()), ID: r.String()}
 	e.Type, e.Text, e.Intent = Type(r.String()), r.String(), r.String()

@@ -10,6 +10,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"math"
+	"strings"
 )
 
 // ErrCorrupt is returned when a record does not decode.
@@ -60,10 +61,14 @@ func (w *Writer) Strings(ss []string) {
 // sticky; reading past a clean end of input yields zero values without an
 // error, so records written before a field was added still decode.
 type Reader struct {
-	b   []byte
+	b []byte
+	// off is the read position in b. Reading advances an integer, not the
+	// slice: a pointer write would cost a GC write barrier per field while
+	// a collection runs.
+	off int
 	err error
-	// whole is the input as one string when strings share it (see
-	// NewSharedReader); r.b is always a suffix of it.
+	// whole is b as one string when strings share it (see
+	// NewSharedReader).
 	whole string
 }
 
@@ -75,63 +80,89 @@ func NewReader(b []byte) *Reader { return &Reader{b: b} }
 // them does. For records whose strings live and die together.
 func NewSharedReader(b []byte) *Reader { return &Reader{b: b, whole: string(b)} }
 
+// Arena backs the readers of many small records that are read together:
+// each record is copied into a shared block, so that a thousand records
+// cost a few allocations rather than a thousand. A string read from a
+// record keeps its whole block (a few kilobytes) alive. The zero value is
+// ready to use; an Arena is not safe for concurrent use.
+type Arena struct{ block strings.Builder }
+
+// arenaBlock is the size of an arena's blocks.
+const arenaBlock = 4 << 10
+
+// NewReader is [NewSharedReader] with the copy of b in the arena.
+func (a *Arena) NewReader(b []byte) *Reader { return &Reader{b: b, whole: a.copy(b)} }
+
+func (a *Arena) copy(b []byte) string {
+	if a.block.Cap()-a.block.Len() < len(b) {
+		a.block = strings.Builder{} // earlier strings keep the old block
+		a.block.Grow(max(len(b), arenaBlock))
+	}
+	start := a.block.Len()
+	a.block.Write(b) // appends within capacity: bytes already handed out never move or change
+	return a.block.String()[start:]
+}
+
 // Err returns the first decoding error.
 func (r *Reader) Err() error { return r.err }
 
 func (r *Reader) fail() {
 	r.err = ErrCorrupt
-	r.b = nil
+	r.off = len(r.b)
 }
+
+// rest is the unread input.
+func (r *Reader) rest() []byte { return r.b[r.off:] }
 
 // Uint reads an unsigned varint.
 func (r *Reader) Uint() uint64 {
-	if len(r.b) == 0 {
+	if r.off == len(r.b) {
 		return 0
 	}
-	v, n := binary.Uvarint(r.b)
+	v, n := binary.Uvarint(r.rest())
 	if n <= 0 {
 		r.fail()
 		return 0
 	}
-	r.b = r.b[n:]
+	r.off += n
 	return v
 }
 
 // Int reads a signed varint.
 func (r *Reader) Int() int64 {
-	if len(r.b) == 0 {
+	if r.off == len(r.b) {
 		return 0
 	}
-	v, n := binary.Varint(r.b)
+	v, n := binary.Varint(r.rest())
 	if n <= 0 {
 		r.fail()
 		return 0
 	}
-	r.b = r.b[n:]
+	r.off += n
 	return v
 }
 
 // Bool reads one byte.
 func (r *Reader) Bool() bool {
-	if len(r.b) == 0 {
+	if r.off == len(r.b) {
 		return false
 	}
-	v := r.b[0]
-	r.b = r.b[1:]
+	v := r.b[r.off]
+	r.off++
 	return v == 1
 }
 
 // Float reads IEEE-754 bits.
 func (r *Reader) Float() float64 {
-	if len(r.b) == 0 {
+	if r.off == len(r.b) {
 		return 0
 	}
-	if len(r.b) < 8 {
+	if len(r.b)-r.off < 8 {
 		r.fail()
 		return 0
 	}
-	v := math.Float64frombits(binary.LittleEndian.Uint64(r.b))
-	r.b = r.b[8:]
+	v := math.Float64frombits(binary.LittleEndian.Uint64(r.rest()))
+	r.off += 8
 	return v
 }
 
@@ -141,30 +172,29 @@ func (r *Reader) Bytes() []byte {
 	if n == 0 {
 		return nil
 	}
-	if uint64(len(r.b)) < n {
+	if uint64(len(r.b)-r.off) < n {
 		r.fail()
 		return nil
 	}
-	out := append([]byte(nil), r.b[:n]...)
-	r.b = r.b[n:]
+	out := append([]byte(nil), r.b[r.off:r.off+int(n)]...)
+	r.off += int(n)
 	return out
 }
 
 // String reads a length-prefixed string.
 func (r *Reader) String() string {
 	n := r.Uint()
-	if uint64(len(r.b)) < n {
+	if uint64(len(r.b)-r.off) < n {
 		r.fail()
 		return ""
 	}
 	var s string
 	if r.whole != "" {
-		off := len(r.whole) - len(r.b)
-		s = r.whole[off : off+int(n)]
+		s = r.whole[r.off : r.off+int(n)]
 	} else {
-		s = string(r.b[:n])
+		s = string(r.b[r.off : r.off+int(n)])
 	}
-	r.b = r.b[n:]
+	r.off += int(n)
 	return s
 }
 
@@ -173,7 +203,7 @@ func (r *Reader) String() string {
 // cannot make a decoder loop or allocate without bound.
 func (r *Reader) Count() int {
 	n := r.Uint()
-	if n > uint64(len(r.b)) {
+	if n > uint64(len(r.b)-r.off) {
 		r.fail()
 		return 0
 	}
@@ -183,7 +213,7 @@ func (r *Reader) Count() int {
 // Strings reads a counted list of strings.
 func (r *Reader) Strings() []string {
 	n := r.Uint()
-	if n > uint64(len(r.b)) { // each string takes at least one byte
+	if n > uint64(len(r.b)-r.off) { // each string takes at least one byte
 		r.fail()
 		return nil
 	}

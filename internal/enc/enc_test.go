@@ -1,6 +1,8 @@
 package enc
 
 import (
+	"math"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -28,4 +30,51 @@ func TestReaders(t *testing.T) {
 		b := w.B[:n]
 		assert.Equal(t, read(NewReader(b)), read(NewSharedReader(b)), "truncated to %d bytes", n)
 	}
+}
+
+// FuzzReaders: on any input, both readers read the same values, never
+// panic, and a reader that failed reads zero values from then on.
+func FuzzReaders(f *testing.F) {
+	var w Writer
+	w.String("chat")
+	w.Int(-7)
+	w.Bytes([]byte{1, 2})
+	w.Float(0.25)
+	w.Strings([]string{"x"})
+	f.Add(w.B)
+	f.Add([]byte{0xff, 0xff})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		read := func(r *Reader) []any {
+			out := []any{r.String(), r.Int(), r.Bytes(), math.Float64bits(r.Float()), r.Strings(), r.Count(), r.Bool(), r.Uint(), r.String()}
+			if r.Err() != nil {
+				out = append(out, r.Err(), r.String(), r.Uint(), r.Bool())
+				require.Equal(t, []any{"", uint64(0), false}, out[len(out)-3:], "reads after a failure")
+			}
+			return out
+		}
+		require.Equal(t, read(NewReader(b)), read(NewSharedReader(b)))
+	})
+}
+
+// TestArena: readers from an arena read what shared readers read, and the
+// strings of earlier records stay as they were while later records fill
+// and overflow blocks (including records larger than a block).
+func TestArena(t *testing.T) {
+	var a Arena
+	var got, want []string
+	for i := range 500 {
+		var w Writer
+		w.String(string(rune('a' + i%26)))
+		w.String(strings.Repeat("x", i*i%(3*arenaBlock)))
+		w.Uint(uint64(i))
+		r, s := a.NewReader(w.B), NewSharedReader(w.B)
+		got = append(got, r.String(), r.String())
+		want = append(want, s.String(), s.String())
+		require.Equal(t, s.Uint(), r.Uint())
+		require.NoError(t, r.Err())
+		clear(w.B) // the arena keeps a copy
+	}
+	require.Equal(t, want, got)
+	r := a.NewReader(nil)
+	require.Equal(t, []any{"", uint64(0), nil}, []any{r.String(), r.Uint(), r.Err()})
 }
