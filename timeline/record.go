@@ -17,20 +17,39 @@ import (
 //
 //	event:   0x20 identifier:bytes time:int event:bytes -> record
 //	eventid: 0x21 event:bytes -> identifier, time, content hash
-func eventPrefix(id identity.Identifier) []byte {
-	return keys.New(keys.Event).String(id.String())
+func eventPrefix(id identity.Identifier) []byte { return eventPrefixCap(id, 0) }
+
+// eventPrefixCap is eventPrefix with room for extra more bytes, so that
+// building a key on it costs one allocation.
+func eventPrefixCap(id identity.Identifier, extra int) keys.Key {
+	return keys.NewCap(keys.Event, len(id.Kind)+1+len(id.Value)+keys.StringOverhead+extra).String(id.String())
 }
 
 func eventKey(id identity.Identifier, at int64, eventID string) []byte {
-	return keys.Key(eventPrefix(id)).Int(at).String(eventID)
+	return eventPrefixCap(id, keys.IntSize+len(eventID)+keys.StringOverhead).Int(at).String(eventID)
 }
 
-func eventIDKey(eventID string) []byte { return keys.New(keys.EventID).String(eventID) }
+func eventIDKey(eventID string) []byte {
+	return keys.NewCap(keys.EventID, len(eventID)+keys.StringOverhead).String(eventID)
+}
 
 // encode writes every field but the time and identifiers, which the key
 // holds.
 func encodeEvent(e *Event) []byte {
-	var w enc.Writer
+	// Room for the strings and their lengths, so that the record is
+	// written in one allocation.
+	n := len(e.Channel) + len(e.Direction) + len(e.Actor.Kind) + len(e.Actor.ID) + len(e.Type) + len(e.Text) +
+		len(e.Intent) + len(e.Case) + 64
+	for _, f := range e.Facts {
+		n += len(f.Key) + len(f.Value) + 4
+	}
+	for _, a := range e.Actions {
+		n += len(a.Name) + len(a.Outcome) + 4
+	}
+	for k, v := range e.Attrs {
+		n += len(k) + len(v) + 4
+	}
+	w := enc.Writer{B: make([]byte, 0, n)}
 	w.String(string(e.Channel))
 	w.String(string(e.Direction))
 	w.String(string(e.Actor.Kind))
@@ -54,9 +73,11 @@ func encodeEvent(e *Event) []byte {
 		w.String(a.Outcome)
 	}
 	w.Uint(uint64(len(e.Attrs)))
-	for _, k := range slices.Sorted(maps.Keys(e.Attrs)) {
-		w.String(k)
-		w.String(e.Attrs[k])
+	if len(e.Attrs) > 0 {
+		for _, k := range slices.Sorted(maps.Keys(e.Attrs)) {
+			w.String(k)
+			w.String(e.Attrs[k])
+		}
 	}
 	w.Bool(e.Verified)
 	return w.B
