@@ -2,14 +2,12 @@ package handoff
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/threadline/threadline/identity"
+	"github.com/threadline/threadline/internal/enc"
 	"github.com/threadline/threadline/timeline"
 )
 
@@ -89,17 +87,12 @@ func (b *Builder) Handoff(ctx context.Context, c identity.CustomerID, req Reques
 	if p.Issue != nil {
 		e.Intent, e.Case, e.Attrs[attrJourney] = p.Issue.Intent, p.Issue.Case, p.Issue.Journey
 	}
-	e.ID = "handoff-" + hashOf(p.Customer.String(), p.Built.Format(time.RFC3339Nano), req.From.String(), req.To.String(), req.Reason, p.Digest)
+	e.ID = enc.ContentID("handoff-", p.Customer.String(), p.Built.Format(time.RFC3339Nano), req.From.String(), req.To.String(), req.Reason, p.Digest)
 	if _, err := b.tr.Timeline().Append(ctx, e); err != nil {
 		return nil, err
 	}
 	p.HandoffID = e.ID
 	return p, nil
-}
-
-func hashOf(parts ...string) string {
-	sum := sha256.Sum256([]byte(strings.Join(parts, "\x00")))
-	return hex.EncodeToString(sum[:8])
 }
 
 // actorOf is who performs a handoff from an endpoint: a queue hands off

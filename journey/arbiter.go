@@ -2,8 +2,6 @@ package journey
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -11,6 +9,7 @@ import (
 	"time"
 
 	"github.com/threadline/threadline/identity"
+	"github.com/threadline/threadline/internal/enc"
 	"github.com/threadline/threadline/timeline"
 )
 
@@ -160,8 +159,7 @@ func (a *Arbiter) record(ctx context.Context, d Decision, anchor identity.Identi
 		if err != nil {
 			return Decision{}, err
 		}
-		sum := sha256.Sum256(blob)
-		id = "decision-" + hex.EncodeToString(sum[:8])
+		id = enc.ContentID("decision-", string(blob))
 	}
 	d.ID = id
 	blob, err := json.Marshal(d)

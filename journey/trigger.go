@@ -2,8 +2,6 @@ package journey
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"maps"
@@ -293,10 +291,7 @@ func eventOf(tx *identity.Tx, s *Situation, d due) (*timeline.Event, error) {
 }
 
 // firingID is the decision ID of a trigger's firing on an event.
-func firingID(trigger, event string) string {
-	sum := sha256.Sum256([]byte(trigger + "\x00" + event))
-	return "trigger-" + hex.EncodeToString(sum[:8])
-}
+func firingID(trigger, event string) string { return enc.ContentID("trigger-", trigger, event) }
 
 // done notes an evaluation finished: it is no longer due, and a firing
 // becomes its trigger's last.

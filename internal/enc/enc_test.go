@@ -1,6 +1,8 @@
 package enc
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"math"
 	"strings"
 	"testing"
@@ -77,4 +79,12 @@ func TestArena(t *testing.T) {
 	require.Equal(t, want, got)
 	r := a.NewReader(nil)
 	require.Equal(t, []any{"", uint64(0), nil}, []any{r.String(), r.Uint(), r.Err()})
+}
+
+func TestContentID(t *testing.T) {
+	a := ContentID("x-", "trigger", "event")
+	sum := sha256.Sum256([]byte("trigger\x00event"))
+	assert.Equal(t, "x-"+hex.EncodeToString(sum[:8]), a)
+	assert.Equal(t, a, ContentID("x-", "trigger", "event"), "stable")
+	assert.NotEqual(t, a, ContentID("x-", "trigge", "revent"), "parts are delimited")
 }
