@@ -229,16 +229,22 @@ func similarAddress(a, b *Prepared) bool {
 	if JaroWinkler(a.address, b.address) >= 0.90 {
 		return true
 	}
-	common := 0
-	for _, t := range a.addrTokens {
-		for _, u := range b.addrTokens {
+	// Words are counted in place rather than kept split in Prepared: a
+	// record decoded from a store then needs no slice.
+	common, na, nb := 0, 0, 0
+	for t := range strings.FieldsSeq(a.address) {
+		na++
+		for u := range strings.FieldsSeq(b.address) {
 			if t == u {
 				common++
 				break
 			}
 		}
 	}
-	return 2*common >= max(len(a.addrTokens), len(b.addrTokens))
+	for range strings.FieldsSeq(b.address) {
+		nb++
+	}
+	return 2*common >= max(na, nb)
 }
 
 // nearPostcode reports a one-character typo or a shared district: the

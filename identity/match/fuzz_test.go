@@ -2,6 +2,7 @@ package match
 
 import (
 	"bytes"
+	"errors"
 	"strings"
 	"testing"
 )
@@ -11,7 +12,7 @@ import (
 // never scores below zero on a field.
 func FuzzPrepare(f *testing.F) {
 	for _, s := range []string{"José Núñez", "LEE, Ann", "1985-02-30", "12/03/1984", "ann.lee+x@ex.com",
-		"+1 (415) 555-0100", "Straße 5", "ǅemal", "\xff\xfe", "Dr. Ø", ""} {
+		"+1 (415) 555-0100", "Straße 5", "ǅemal", "\xff\xfe", "Dr. Ø", "\xf0ӭ", ""} {
 		f.Add(s, s)
 	}
 	f.Fuzz(func(t *testing.T, a, b string) {
@@ -33,6 +34,41 @@ func FuzzPrepare(f *testing.F) {
 		}
 		_ = BlockingKeys(p)
 		_ = p.String()
+		enc, err := p.AppendBinary([]byte("x"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var q Prepared
+		if err := q.UnmarshalBinary(enc[1:]); err != nil {
+			t.Fatalf("encoding of %s does not decode: %v", p, err)
+		}
+		if q != *p {
+			t.Fatalf("round trip: %s became %s", p, &q)
+		}
+	})
+}
+
+// FuzzUnmarshalPrepared: arbitrary bytes never panic, and what decodes
+// encodes back to the same bytes' record.
+func FuzzUnmarshalPrepared(f *testing.F) {
+	b, _ := Prepare(&Record{GivenName: "Ann", FamilyName: "Lee", BirthDate: "1985-03-02", Address: "12 Main St",
+		Email: "ann@example.com", Phone: "+1 415 555 0100"}).AppendBinary(nil)
+	f.Add(b)
+	f.Add([]byte{1})
+	f.Add([]byte{})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		var p Prepared
+		if err := p.UnmarshalBinary(b); err != nil {
+			if !errors.Is(err, ErrCorrupt) {
+				t.Fatalf("error %v does not wrap ErrCorrupt", err)
+			}
+			return
+		}
+		again, _ := p.AppendBinary(nil)
+		var q Prepared
+		if err := q.UnmarshalBinary(again); err != nil || q != p {
+			t.Fatalf("re-encoding does not round-trip: %v", err)
+		}
 	})
 }
 

@@ -85,8 +85,7 @@ type Prepared struct {
 	given, family string
 	soundex       string
 	dob           date
-	address       string
-	addrTokens    []string
+	address       string // words separated by one space
 	city          string
 	postcode      string
 	region        string
@@ -120,9 +119,6 @@ func Prepare(r *Record) *Prepared {
 		p.given, p.family = splitName(r.FullName)
 	}
 	p.soundex = soundex(p.family)
-	if p.address != "" {
-		p.addrTokens = strings.Fields(p.address)
-	}
 	return p
 }
 
