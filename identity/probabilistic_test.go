@@ -203,3 +203,30 @@ func TestLoadMatches(t *testing.T) {
 	_, err = g.LoadMatches(ctx, obs[:10], res)
 	assert.ErrorIs(t, err, identity.ErrInvalidObservation, "a result for other records")
 }
+
+// TestLoadMatchesNoReviewWithinCustomer checks that a review-band pair
+// whose records share an identifier (one customer already) is not queued.
+func TestLoadMatchesNoReviewWithinCustomer(t *testing.T) {
+	ctx := context.Background()
+	db, err := store.Open("", &store.Options{InMemory: true})
+	require.NoError(t, err)
+	defer db.Close()
+	g, err := identity.Open(db, &identity.Options{})
+	require.NoError(t, err)
+	obs := []identity.Observation{
+		annProfile("zuzanna.w@example.com"),
+		annProfile("zuzanna.w@example.com"),
+		annProfile("someone.else@example.com"),
+	}
+	res := &match.Result{Params: match.DefaultParams(), Cluster: []int{0, 1, 2}, Pairs: []match.Pair{
+		{A: 0, B: 1, Weight: 1, Decision: match.Review},
+		{A: 0, B: 2, Weight: 1, Decision: match.Review},
+	}}
+	lr, err := g.LoadMatches(ctx, obs, res)
+	require.NoError(t, err)
+	assert.Equal(t, 1, lr.Reviews)
+	rs, err := g.Reviews(ctx, identity.ReviewPending)
+	require.NoError(t, err)
+	require.Len(t, rs, 1)
+	assert.Equal(t, "email:someone.else@example.com", rs[0].B.String())
+}
