@@ -14,7 +14,10 @@ import (
 	"github.com/threadline/threadline/store"
 )
 
-var benchMatchCustomers = flag.Int("bench.matchcustomers", 1_000_000, "customers preloaded for BenchmarkObserveMatching (10k under -short)")
+var (
+	benchMatchCustomers  = flag.Int("bench.matchcustomers", 1_000_000, "customers preloaded for BenchmarkObserveMatching (10k under -short)")
+	benchMatchCandidates = flag.Int("bench.matchcandidates", 0, "MatchOptions.MaxCandidates of BenchmarkObserveMatching (0: default)")
+)
 
 // matchAttrs turns a generated record into observation attributes.
 func matchAttrs(r *match.Record) map[string]string {
@@ -50,7 +53,9 @@ func matchAttrs(r *match.Record) map[string]string {
 //
 //	go test -run='^$' -bench=ObserveMatching ./identity/ -args -bench.matchcustomers=100000
 //
-// -bench.cache sets the store's block cache, as for the other benchmarks.
+// -bench.cache sets the store's block cache, as for the other benchmarks;
+// -bench.matchcandidates sets MatchOptions.MaxCandidates, to weigh speed
+// against recall.
 func BenchmarkObserveMatching(b *testing.B) {
 	n := *benchMatchCustomers
 	if testing.Short() {
@@ -64,7 +69,7 @@ func BenchmarkObserveMatching(b *testing.B) {
 	}
 	defer db.Close()
 	g, err := identity.Open(db, &identity.Options{DefaultRegion: "US",
-		Matching: &identity.MatchOptions{Params: match.DefaultParams()}})
+		Matching: &identity.MatchOptions{Params: match.DefaultParams(), MaxCandidates: *benchMatchCandidates}})
 	if err != nil {
 		b.Fatal(err)
 	}
