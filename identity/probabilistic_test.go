@@ -230,3 +230,35 @@ func TestLoadMatchesNoReviewWithinCustomer(t *testing.T) {
 	require.Len(t, rs, 1)
 	assert.Equal(t, "email:someone.else@example.com", rs[0].B.String())
 }
+
+// TestRealTimeQuality observes generated records one by one, each with its
+// own visitor ID (so only profile matching can join them), and measures
+// the customers against the ground truth. Floors sit a little under the
+// measured values, so that a change to candidate finding or scoring that
+// loses matches fails.
+func TestRealTimeQuality(t *testing.T) {
+	if testing.Short() {
+		t.Skip("observes 3,000 records")
+	}
+	ctx := context.Background()
+	g, _ := matchingGraph(t)
+	people := synth.Generate(&synth.Options{Seed: 5, Records: 3000})
+	ids := make([]identity.Identifier, len(people))
+	for i, p := range people {
+		ids[i] = identity.New(identity.Visitor, p.ID)
+		_, err := g.Observe(ctx, identity.Observation{Source: "chat", Attributes: matchAttrs(&p.Record),
+			Identifiers: []identity.Identifier{ids[i]}})
+		require.NoError(t, err)
+	}
+	truth := make([]int, len(people))
+	cluster := make([]int, len(people))
+	for i, p := range people {
+		c, err := g.Lookup(ctx, ids[i])
+		require.NoError(t, err)
+		truth[i], cluster[i] = p.Truth, int(c)
+	}
+	m := match.Evaluate(truth, cluster, nil)
+	t.Logf("pairwise P %.4f R %.4f F1 %.4f; B-cubed F1 %.4f", m.Precision, m.Recall, m.F1, m.BCubedF1)
+	assert.GreaterOrEqual(t, m.Precision, 0.95, "pairwise precision")
+	assert.GreaterOrEqual(t, m.Recall, 0.85, "pairwise recall")
+}
