@@ -5,6 +5,8 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -16,7 +18,7 @@ import (
 
 var (
 	benchMatchCustomers  = flag.Int("bench.matchcustomers", 1_000_000, "customers preloaded for BenchmarkObserveMatching (10k under -short)")
-	benchMatchCandidates = flag.Int("bench.matchcandidates", 0, "MatchOptions.MaxCandidates of BenchmarkObserveMatching (0: default)")
+	benchMatchCandidates = flag.String("bench.matchcandidates", "", "comma-separated MatchOptions.MaxCandidates values BenchmarkObserveMatching runs with, one sub-benchmark each (empty: the default)")
 )
 
 // matchAttrs turns a generated record into observation attributes.
@@ -54,8 +56,8 @@ func matchAttrs(r *match.Record) map[string]string {
 //	go test -run='^$' -bench=ObserveMatching ./identity/ -args -bench.matchcustomers=100000
 //
 // -bench.cache sets the store's block cache, as for the other benchmarks;
-// -bench.matchcandidates sets MatchOptions.MaxCandidates, to weigh speed
-// against recall.
+// -bench.matchcandidates=32,16,8 runs with each MatchOptions.MaxCandidates
+// in turn on the same preloaded store, to weigh speed against recall.
 func BenchmarkObserveMatching(b *testing.B) {
 	n := *benchMatchCustomers
 	if testing.Short() {
@@ -69,7 +71,7 @@ func BenchmarkObserveMatching(b *testing.B) {
 	}
 	defer db.Close()
 	g, err := identity.Open(db, &identity.Options{DefaultRegion: "US",
-		Matching: &identity.MatchOptions{Params: match.DefaultParams(), MaxCandidates: *benchMatchCandidates}})
+		Matching: &identity.MatchOptions{Params: match.DefaultParams()}})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -110,12 +112,42 @@ func BenchmarkObserveMatching(b *testing.B) {
 	fmt.Fprintf(os.Stderr, "identity bench: preloaded %d customers with profiles in %v, compacted in %v; block cache %d bytes (0: default)\n",
 		n, load.Round(time.Millisecond), time.Since(start).Round(time.Millisecond), *benchCache)
 	i := 0 // observations so far, over every run
-	b.Run("customers="+benchSizeName(n), func(b *testing.B) {
+	var caps []int
+	for f := range strings.SplitSeq(*benchMatchCandidates, ",") {
+		if f = strings.TrimSpace(f); f != "" {
+			c, err := strconv.Atoi(f)
+			if err != nil {
+				b.Fatalf("-bench.matchcandidates: %v", err)
+			}
+			caps = append(caps, c)
+		}
+	}
+	name := "customers=" + benchSizeName(n)
+	if len(caps) == 0 {
+		benchObserveMatching(b, name, g, people[n:], &i, truthOf, preloaded)
+	}
+	for _, c := range caps {
+		gc, err := identity.Open(db, &identity.Options{DefaultRegion: "US",
+			Matching: &identity.MatchOptions{Params: match.DefaultParams(), MaxCandidates: c}})
+		if err != nil {
+			b.Fatal(err)
+		}
+		benchObserveMatching(b, fmt.Sprintf("%s/candidates=%d", name, c), gc, people[n:], &i, truthOf, preloaded)
+	}
+}
+
+// benchObserveMatching observes probes in turn from *next on, each with a
+// new visitor ID.
+func benchObserveMatching(b *testing.B, name string, g *identity.Graph, probes []synth.Person, next *int,
+	truthOf map[identity.CustomerID]int, preloaded map[int]bool) {
+	ctx := context.Background()
+	b.Run(name, func(b *testing.B) {
 		b.ReportAllocs()
 		links, reviews := 0, 0
 		known, found, wrong := 0, 0, 0
 		for b.Loop() {
-			p := &people[n+i%(len(people)-n)]
+			i := *next
+			p := &probes[i%len(probes)]
 			res, err := g.Observe(ctx, identity.Observation{Source: "chat", Attributes: matchAttrs(&p.Record),
 				Identifiers: []identity.Identifier{identity.New(identity.Visitor, fmt.Sprintf("v-%d", i))}})
 			if err != nil {
@@ -138,7 +170,7 @@ func BenchmarkObserveMatching(b *testing.B) {
 					reviews++
 				}
 			}
-			i++
+			*next++
 		}
 		benchReportOps(b)
 		b.ReportMetric(float64(links)/float64(b.N), "links/op")
