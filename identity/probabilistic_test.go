@@ -29,6 +29,16 @@ func matchingGraph(t testing.TB) (*identity.Graph, *store.DB) {
 	return g, db
 }
 
+// plainGraph is a graph without real-time matching, as a bulk load wants.
+func plainGraph(t testing.TB) *identity.Graph {
+	db, err := store.Open("", &store.Options{InMemory: true})
+	require.NoError(t, err)
+	t.Cleanup(func() { db.Close() })
+	g, err := identity.Open(db, &identity.Options{})
+	require.NoError(t, err)
+	return g
+}
+
 func annProfile(email string) identity.Observation {
 	return identity.Observation{Source: "chat", Identifiers: []identity.Identifier{identity.New(identity.Email, email)},
 		Attributes: map[string]string{identity.AttrGivenName: "Zuzanna", identity.AttrFamilyName: "Wiśniewska",
@@ -144,11 +154,7 @@ func ExampleMatchOptions() {
 // the evidence on the links.
 func TestLoadMatches(t *testing.T) {
 	ctx := context.Background()
-	db, err := store.Open("", &store.Options{InMemory: true})
-	require.NoError(t, err)
-	defer db.Close()
-	g, err := identity.Open(db, &identity.Options{})
-	require.NoError(t, err)
+	g := plainGraph(t)
 	people := synth.Generate(&synth.Options{Seed: 21, Records: 2000})
 	recs := make([]match.Record, len(people))
 	obs := make([]identity.Observation, len(people))
@@ -208,11 +214,7 @@ func TestLoadMatches(t *testing.T) {
 // whose records share an identifier (one customer already) is not queued.
 func TestLoadMatchesNoReviewWithinCustomer(t *testing.T) {
 	ctx := context.Background()
-	db, err := store.Open("", &store.Options{InMemory: true})
-	require.NoError(t, err)
-	defer db.Close()
-	g, err := identity.Open(db, &identity.Options{})
-	require.NoError(t, err)
+	g := plainGraph(t)
 	obs := []identity.Observation{
 		annProfile("zuzanna.w@example.com"),
 		annProfile("zuzanna.w@example.com"),
