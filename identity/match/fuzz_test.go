@@ -96,3 +96,61 @@ func FuzzLoadParams(f *testing.F) {
 		}
 	})
 }
+
+// FuzzSimilarity checks the fast paths of JaroWinkler and withinEdits
+// against plain implementations: the slice-flag Jaro–Winkler that long
+// strings use, and a byte-wise Levenshtein distance.
+func FuzzSimilarity(f *testing.F) {
+	for _, s := range [][2]string{{"martha", "marhta"}, {"dixon", "dicksonx"}, {"annlee", "anlee"},
+		{"5035550100", "5035550109"}, {"", "a"}, {"abc", "abc"}, {"ab", "ba"}} {
+		f.Add(s[0], s[1])
+	}
+	f.Fuzz(func(t *testing.T, a, b string) {
+		x, y := a, b
+		if len(x) > len(y) {
+			x, y = y, x
+		}
+		want := 0.0
+		switch {
+		case a == b:
+			want = 1
+		case len(x) > 0:
+			want = jaroWinklerLong(x, y)
+		}
+		if got := JaroWinkler(a, b); got != want {
+			t.Fatalf("JaroWinkler(%q, %q) = %v, want %v", a, b, got, want)
+		}
+		if len(b) > 31 {
+			return // github.com/agnivade/levenshtein's
+		}
+		d := byteDistance(a, b)
+		for k := 1; k <= 2; k++ {
+			if got := withinEdits(a, b, k); got != (d <= k) {
+				t.Fatalf("withinEdits(%q, %q, %d) = %v, distance %d", a, b, k, got, d)
+			}
+		}
+	})
+}
+
+// byteDistance is the Levenshtein distance of a and b as bytes, by the
+// textbook table.
+func byteDistance(a, b string) int {
+	d := make([][]int, len(a)+1)
+	for i := range d {
+		d[i] = make([]int, len(b)+1)
+		d[i][0] = i
+	}
+	for j := range d[0] {
+		d[0][j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		for j := 1; j <= len(b); j++ {
+			c := d[i-1][j-1]
+			if a[i-1] != b[j-1] {
+				c++
+			}
+			d[i][j] = min(c, d[i-1][j]+1, d[i][j-1]+1)
+		}
+	}
+	return d[len(a)][len(b)]
+}
