@@ -79,8 +79,9 @@ func (r *Record) Set(name, value string) error {
 // Prepared is a record normalized for comparison: names folded to
 // lowercase ASCII where Unicode allows (é → e, ß → ss), the full name split,
 // the date parsed, the email reduced to its local part and the phone to its
-// last digits. Prepare it once and compare it many times. A Prepared is
-// immutable and safe for concurrent use.
+// last digits. Prepare it once and compare it many times. Only
+// [Prepared.UnmarshalBinary] changes a Prepared: one that is not being
+// unmarshalled into is safe for concurrent use.
 type Prepared struct {
 	given, family string
 	soundex       string
