@@ -63,7 +63,7 @@
 //     similarity only.
 //
 // A [Model] and a [Prepared] are safe for concurrent use (a Prepared
-// while nothing unmarshals into it); [TermCounts] is
-// safe for concurrent reads only. Bulk runs use Options.Workers goroutines
-// and call Options.Progress from the calling goroutine.
+// while nothing unmarshals into it); [TermCounts] is safe for concurrent
+// reads only. Bulk runs use Options.Workers goroutines and call
+// Options.Progress from the calling goroutine.
 package match
