@@ -479,7 +479,7 @@ func (s *candidateScan) block(it *store.Iterator, prefix, at []byte, back, fwd i
 // already, and counts it in n unless it is the profile's own.
 func (s *candidateScan) visit(rest, val []byte, n *int) error {
 	id := skipComponent(rest)
-	if id == nil {
+	if len(id) == 0 {
 		return corrupt("match index", keys.ErrCorrupt)
 	}
 	if bytes.Equal(id, s.self) {
