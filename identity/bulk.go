@@ -23,7 +23,8 @@ type LoadResult struct {
 // record (identifiers and profile attributes, as Observe does), then links
 // the records that res, the [match.Dedupe] result over the same records in
 // the same order, clustered, and queues its review-band pairs as [Review]
-// items. Each link's evidence is the pair's weight and every field's
+// items, except pairs whose records are one customer already (joined by a
+// shared identifier). Each link's evidence is the pair's weight and every field's
 // comparison, scored again with res.Params. Guards apply as to any merge:
 // a pair whose merge a guard refuses is counted, not linked.
 //
@@ -100,6 +101,12 @@ func (g *Graph) LoadMatches(ctx context.Context, recs []Observation, res *match.
 func (tx *Tx) loadPair(out *LoadResult, a, b Identifier, p match.Pair, s match.Score, source string) error {
 	if p.Decision == match.Review {
 		if has, err := tx.txn.Has(pairKey(a, b)); err != nil || has {
+			return err
+		}
+		// Records joined by a shared identifier need no person to decide.
+		if ca, err := tx.lookupRaw(a); err != nil {
+			return err
+		} else if cb, err := tx.lookupRaw(b); err != nil || ca != 0 && ca == cb {
 			return err
 		}
 		_, err := tx.newReview(reviewRec{A: a, B: b, Weight: p.Weight, Evidence: s.Evidence(), Source: source,

@@ -5,6 +5,8 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -14,7 +16,10 @@ import (
 	"github.com/threadline/threadline/store"
 )
 
-var benchMatchCustomers = flag.Int("bench.matchcustomers", 1_000_000, "customers preloaded for BenchmarkObserveMatching (10k under -short)")
+var (
+	benchMatchCustomers  = flag.Int("bench.matchcustomers", 1_000_000, "customers preloaded for BenchmarkObserveMatching (10k under -short)")
+	benchMatchCandidates = flag.String("bench.matchcandidates", "", "comma-separated MatchOptions.MaxCandidates values BenchmarkObserveMatching runs with, one sub-benchmark each (empty: the default)")
+)
 
 // matchAttrs turns a generated record into observation attributes.
 func matchAttrs(r *match.Record) map[string]string {
@@ -35,11 +40,24 @@ func matchAttrs(r *match.Record) map[string]string {
 // measured observation is a generated record (30% of them duplicates of a
 // preloaded person, with the corruptions of package synth) seen with a new
 // visitor ID, so it is scored against the candidates blocking finds.
+// Visitor IDs and records carry on from one run (-count) to the next, so
+// no run re-observes what an earlier one stored; once the records (a tenth
+// of the preloaded number) are used up they come round again as returning
+// people on new devices, which link to their earlier visit.
+//
+// Besides speed it reports what real-time matching found, from the
+// generator's ground truth: recall is the share of observations of a
+// preloaded person that joined (one of) that person's customers, and
+// false-links/op the share that joined another preloaded person's.
 //
 // Preloading 1M customers with matching takes many minutes; choose the
 // size with -bench.matchcustomers:
 //
 //	go test -run='^$' -bench=ObserveMatching ./identity/ -args -bench.matchcustomers=100000
+//
+// -bench.cache sets the store's block cache, as for the other benchmarks;
+// -bench.matchcandidates=32,16,8 runs with each MatchOptions.MaxCandidates
+// in turn on the same preloaded store, to weigh speed against recall.
 func BenchmarkObserveMatching(b *testing.B) {
 	n := *benchMatchCustomers
 	if testing.Short() {
@@ -47,7 +65,7 @@ func BenchmarkObserveMatching(b *testing.B) {
 	}
 	people := synth.Generate(&synth.Options{Seed: 11, Records: n + n/10})
 	dir := b.TempDir()
-	db, err := store.Open(dir, &store.Options{NoSync: true})
+	db, err := store.Open(dir, &store.Options{NoSync: true, CacheSize: *benchCache})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -60,14 +78,22 @@ func BenchmarkObserveMatching(b *testing.B) {
 	ctx := context.Background()
 	start := time.Now()
 	const perUpdate = 1000
+	// truthOf maps preloaded customers to their person. Each holds one
+	// account ID and accounts never merge (the kind's limit is one), so
+	// the customer Observe returns stays that person's.
+	truthOf := make(map[identity.CustomerID]int, n)
+	preloaded := make(map[int]bool, n)
 	for lo := 0; lo < n; lo += perUpdate {
 		err := g.Update(ctx, func(tx *identity.Tx) error {
 			for i := lo; i < min(lo+perUpdate, n); i++ {
 				obs := identity.Observation{Source: "crm", Attributes: matchAttrs(&people[i].Record),
 					Identifiers: []identity.Identifier{identity.New(identity.Account, fmt.Sprintf("crm:%d", i))}}
-				if _, err := tx.Observe(obs); err != nil {
+				res, err := tx.Observe(obs)
+				if err != nil {
 					return err
 				}
+				truthOf[res.Customer] = people[i].Truth
+				preloaded[people[i].Truth] = true
 			}
 			return nil
 		})
@@ -75,17 +101,66 @@ func BenchmarkObserveMatching(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	fmt.Fprintf(os.Stderr, "identity bench: preloaded %d customers with profiles in %v\n", n, time.Since(start).Round(time.Millisecond))
-	b.Run("customers="+benchSizeName(n), func(b *testing.B) {
+	load := time.Since(start)
+	// Compact, as the other Observe benchmarks do, so that the runs start
+	// on a settled store rather than competing with the compactions the
+	// bulk load left behind.
+	start = time.Now()
+	if err := db.Compact(ctx); err != nil {
+		b.Fatal(err)
+	}
+	fmt.Fprintf(os.Stderr, "identity bench: preloaded %d customers with profiles in %v, compacted in %v; block cache %d bytes (0: default)\n",
+		n, load.Round(time.Millisecond), time.Since(start).Round(time.Millisecond), *benchCache)
+	i := 0 // observations so far, over every run
+	var caps []int
+	for f := range strings.SplitSeq(*benchMatchCandidates, ",") {
+		if f = strings.TrimSpace(f); f != "" {
+			c, err := strconv.Atoi(f)
+			if err != nil {
+				b.Fatalf("-bench.matchcandidates: %v", err)
+			}
+			caps = append(caps, c)
+		}
+	}
+	name := "customers=" + benchSizeName(n)
+	if len(caps) == 0 {
+		benchObserveMatching(b, name, g, people[n:], &i, truthOf, preloaded)
+	}
+	for _, c := range caps {
+		gc, err := identity.Open(db, &identity.Options{DefaultRegion: "US",
+			Matching: &identity.MatchOptions{Params: match.DefaultParams(), MaxCandidates: c}})
+		if err != nil {
+			b.Fatal(err)
+		}
+		benchObserveMatching(b, fmt.Sprintf("%s/candidates=%d", name, c), gc, people[n:], &i, truthOf, preloaded)
+	}
+}
+
+// benchObserveMatching observes probes in turn from *next on, each with a
+// new visitor ID.
+func benchObserveMatching(b *testing.B, name string, g *identity.Graph, probes []synth.Person, next *int,
+	truthOf map[identity.CustomerID]int, preloaded map[int]bool) {
+	ctx := context.Background()
+	b.Run(name, func(b *testing.B) {
 		b.ReportAllocs()
-		i := 0
 		links, reviews := 0, 0
+		known, found, wrong := 0, 0, 0
 		for b.Loop() {
-			p := &people[n+i%(len(people)-n)]
+			i := *next
+			p := &probes[i%len(probes)]
 			res, err := g.Observe(ctx, identity.Observation{Source: "chat", Attributes: matchAttrs(&p.Record),
 				Identifiers: []identity.Identifier{identity.New(identity.Visitor, fmt.Sprintf("v-%d", i))}})
 			if err != nil {
 				b.Fatal(err)
+			}
+			if t, ok := truthOf[res.Customer]; ok && t != p.Truth {
+				wrong++
+			}
+			if preloaded[p.Truth] {
+				known++
+				if t, ok := truthOf[res.Customer]; ok && t == p.Truth {
+					found++
+				}
 			}
 			for _, m := range res.Matches {
 				switch m.Decision {
@@ -95,10 +170,12 @@ func BenchmarkObserveMatching(b *testing.B) {
 					reviews++
 				}
 			}
-			i++
+			*next++
 		}
 		benchReportOps(b)
 		b.ReportMetric(float64(links)/float64(b.N), "links/op")
 		b.ReportMetric(float64(reviews)/float64(b.N), "reviews/op")
+		b.ReportMetric(float64(found)/float64(max(known, 1)), "recall")
+		b.ReportMetric(float64(wrong)/float64(b.N), "false-links/op")
 	})
 }

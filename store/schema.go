@@ -104,13 +104,16 @@ import "github.com/threadline/threadline/internal/keys"
 //	            chosen action name
 //	0x50 mprofile     owner identity (probabilistic matching)
 //	     key:   0x50 identifier:bytes            the anchor identifier of observations with attributes
-//	     value: latest value of each matcher field (names, birth date, address, city, postcode, region, email, phone)
+//	     value: latest value of each matcher field (names, birth date, address, city, postcode, region, email, phone),
+//	            then the profile's mblock entries (blocks and sort key), so changes and Forget remove exactly them
 //	0x51 mblock       owner identity
-//	     key:   0x51 key:bytes identifier:bytes  "rule:key" blocking keys and "name:family given" sort keys
-//	     value: empty; finds candidate profiles for an observation
+//	     key:   0x51 block:bytes sort:bytes identifier:bytes   "rule:key" blocking keys, and "name:" (every named
+//	            profile: the sorted neighbourhood); sort is "family given YYYYMMDD", the order read around a profile
+//	     value: the profile prepared for comparison (match.Prepared.AppendBinary), so candidates are scored
+//	            from the index without reading their profiles
 //	0x52 mblockof     owner identity
 //	     key:   0x52 identifier:bytes key:bytes
-//	     value: empty; the blocking keys of a profile, so changes and Forget can remove them
+//	     value: empty; retired, no longer written (mprofile lists a profile's mblock entries)
 //	0x53 mterm        owner identity
 //	     key:   0x53 field:uint hash:bytes       hash: first 16 bytes of SHA-256 of the value (no raw value)
 //	     value: number of profiles holding the value, uvarint

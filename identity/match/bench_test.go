@@ -40,6 +40,28 @@ func BenchmarkPrepare(b *testing.B) {
 	})
 }
 
+// BenchmarkUnmarshalPrepared decodes prepared generated records, as
+// real-time matching does for every candidate it reads from the store's
+// blocking index (compare BenchmarkPrepare, which it replaces there).
+func BenchmarkUnmarshalPrepared(b *testing.B) {
+	ps := synth.Generate(&synth.Options{Seed: 3, Records: 1000})
+	encs := make([][]byte, len(ps))
+	for i := range ps {
+		encs[i], _ = match.Prepare(&ps[i].Record).AppendBinary(nil)
+	}
+	b.Run("records=1k", func(b *testing.B) {
+		b.ReportAllocs()
+		var p match.Prepared
+		i := 0
+		for b.Loop() {
+			if err := p.UnmarshalBinary(encs[i%len(encs)]); err != nil {
+				b.Fatal(err)
+			}
+			i++
+		}
+	})
+}
+
 // BenchmarkDedupe runs a whole deduplication with estimation on generated
 // records (30% duplicates); 100k is skipped under -short.
 func BenchmarkDedupe(b *testing.B) {

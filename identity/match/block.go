@@ -2,6 +2,7 @@ package match
 
 import (
 	"cmp"
+	"fmt"
 	"slices"
 	"strconv"
 )
@@ -63,6 +64,18 @@ func NameKey(p *Prepared) string {
 		return ""
 	}
 	return p.family + " " + p.given
+}
+
+// NeighbourKey returns the sort key of an index that finds candidates one
+// record at a time, as the sorted neighbourhood does: [NameKey], then the
+// birth date (YYYYMMDD), so that among many records of one name those born
+// nearest come first. A record with neither has "".
+func NeighbourKey(p *Prepared) string {
+	n := NameKey(p)
+	if !p.dob.ok {
+		return n
+	}
+	return string(fmt.Appendf(make([]byte, 0, len(n)+9), "%s %04d%02d%02d", n, p.dob.y, p.dob.m, p.dob.d))
 }
 
 func givenKey(p *Prepared) string {

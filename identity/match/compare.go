@@ -1,6 +1,7 @@
 package match
 
 import (
+	"math/bits"
 	"strings"
 
 	"github.com/agnivade/levenshtein"
@@ -229,16 +230,22 @@ func similarAddress(a, b *Prepared) bool {
 	if JaroWinkler(a.address, b.address) >= 0.90 {
 		return true
 	}
-	common := 0
-	for _, t := range a.addrTokens {
-		for _, u := range b.addrTokens {
+	// Words are counted in place rather than kept split in Prepared: a
+	// record decoded from a store then needs no slice.
+	common, na, nb := 0, 0, 0
+	for t := range strings.FieldsSeq(a.address) {
+		na++
+		for u := range strings.FieldsSeq(b.address) {
 			if t == u {
 				common++
 				break
 			}
 		}
 	}
-	return 2*common >= max(len(a.addrTokens), len(b.addrTokens))
+	for range strings.FieldsSeq(b.address) {
+		nb++
+	}
+	return 2*common >= max(na, nb)
 }
 
 // nearPostcode reports a one-character typo or a shared district: the
@@ -293,49 +300,62 @@ func JaroWinkler(a, b string) float64 {
 	if len(a) > len(b) {
 		a, b = b, a
 	}
-	window := max(len(b)/2-1, 0)
-	// Strings compared here are short names; 64 bits of flags cover them
-	// without allocating, longer strings fall back to slices.
-	var aFlag, bFlag []bool
-	var aBits, bBits uint64
-	long := len(b) > 64
-	if long {
-		aFlag, bFlag = make([]bool, len(a)), make([]bool, len(b))
+	if len(b) > 64 {
+		return jaroWinklerLong(a, b)
 	}
+	// Strings compared here are short names: 64 bits of flags cover them
+	// without allocating.
+	window := max(len(b)/2-1, 0)
+	var aBits, bBits uint64
 	matches := 0
 	for i := 0; i < len(a); i++ {
-		lo, hi := max(i-window, 0), min(i+window+1, len(b))
-		for j := lo; j < hi; j++ {
-			if a[i] != b[j] {
-				continue
-			}
-			if long {
-				if bFlag[j] {
-					continue
-				}
-				aFlag[i], bFlag[j] = true, true
-			} else {
-				if bBits&(1<<j) != 0 {
-					continue
-				}
+		c := a[i]
+		for j := max(i-window, 0); j < min(i+window+1, len(b)); j++ {
+			if b[j] == c && bBits&(1<<j) == 0 {
 				aBits |= 1 << i
 				bBits |= 1 << j
+				matches++
+				break
 			}
-			matches++
-			break
 		}
 	}
 	if matches == 0 {
 		return 0
 	}
-	isA := func(i int) bool { return long && aFlag[i] || !long && aBits&(1<<i) != 0 }
-	isB := func(j int) bool { return long && bFlag[j] || !long && bBits&(1<<j) != 0 }
+	// The k-th matched byte of a against the k-th of b.
+	transpositions := 0
+	for x, y := aBits, bBits; x != 0; x, y = x&(x-1), y&(y-1) {
+		if a[bits.TrailingZeros64(x)] != b[bits.TrailingZeros64(y)] {
+			transpositions++
+		}
+	}
+	return winkler(a, b, matches, transpositions)
+}
+
+// jaroWinklerLong is JaroWinkler for strings longer than 64 bytes, with
+// the flags in slices.
+func jaroWinklerLong(a, b string) float64 {
+	window := max(len(b)/2-1, 0)
+	aFlag, bFlag := make([]bool, len(a)), make([]bool, len(b))
+	matches := 0
+	for i := 0; i < len(a); i++ {
+		for j := max(i-window, 0); j < min(i+window+1, len(b)); j++ {
+			if a[i] == b[j] && !bFlag[j] {
+				aFlag[i], bFlag[j] = true, true
+				matches++
+				break
+			}
+		}
+	}
+	if matches == 0 {
+		return 0
+	}
 	transpositions, j := 0, 0
 	for i := 0; i < len(a); i++ {
-		if !isA(i) {
+		if !aFlag[i] {
 			continue
 		}
-		for !isB(j) {
+		for !bFlag[j] {
 			j++
 		}
 		if a[i] != b[j] {
@@ -343,6 +363,12 @@ func JaroWinkler(a, b string) float64 {
 		}
 		j++
 	}
+	return winkler(a, b, matches, transpositions)
+}
+
+// winkler computes the Jaro similarity from the matches and
+// transpositions of a (the shorter) and b, and adds the prefix bonus.
+func winkler(a, b string, matches, transpositions int) float64 {
 	m := float64(matches)
 	jaro := (m/float64(len(a)) + m/float64(len(b)) + (m-float64(transpositions/2))/m) / 3
 	prefix := 0
@@ -362,6 +388,9 @@ func withinEdits(a, b string, k int) bool {
 	}
 	if len(b) > 31 {
 		return levenshtein.ComputeDistance(a, b) <= k
+	}
+	if k == 1 {
+		return withinOneEdit(a, b)
 	}
 	var prev, cur [32]int
 	for j := range len(b) + 1 {
@@ -384,4 +413,26 @@ func withinEdits(a, b string, k int) bool {
 		prev = cur
 	}
 	return prev[len(b)] <= k
+}
+
+// withinOneEdit is withinEdits for k = 1, in one pass: after the common
+// prefix, the rest must agree but for one substituted, inserted or deleted
+// byte.
+func withinOneEdit(a, b string) bool {
+	if len(a) > len(b) {
+		a, b = b, a
+	}
+	i := 0
+	for i < len(a) && a[i] == b[i] {
+		i++
+	}
+	switch {
+	case len(b)-len(a) > 1:
+		return false
+	case len(a) < len(b):
+		return a[i:] == b[i+1:]
+	case i == len(a):
+		return true // equal
+	}
+	return a[i+1:] == b[i+1:]
 }

@@ -8,6 +8,9 @@
 //   - [Record]: a profile as a CRM holds it; [Prepare] normalizes it once
 //     ([Prepared]): Unicode folding and diacritics removal (é → e, ß → ss),
 //     full-name splitting, date parsing, email local part, phone digits.
+//     A Prepared encodes to bytes ([Prepared.AppendBinary]) and back, so
+//     a store can keep records prepared and compare them without
+//     preparing them again.
 //   - [Comparison]: the graded level of each [Field] for a pair: exact,
 //     close (Jaro–Winkler or Levenshtein within k), different, and missing,
 //     which is neutral and never evidence against. Names also have
@@ -59,7 +62,8 @@
 //     folding (Chinese, Arabic) compare by exact and byte-level
 //     similarity only.
 //
-// A [Model] and a [Prepared] are safe for concurrent use; [TermCounts] is
-// safe for concurrent reads only. Bulk runs use Options.Workers goroutines
-// and call Options.Progress from the calling goroutine.
+// A [Model] and a [Prepared] are safe for concurrent use (a Prepared
+// while nothing unmarshals into it); [TermCounts] is safe for concurrent
+// reads only. Bulk runs use Options.Workers goroutines and call
+// Options.Progress from the calling goroutine.
 package match

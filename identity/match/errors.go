@@ -10,4 +10,6 @@ var (
 	// ErrInvalidParams: parameters that cannot be used (a probability
 	// outside (0,1], a missing level, review above link).
 	ErrInvalidParams = errors.New("match: invalid parameters")
+	// ErrCorrupt: an encoded [Prepared] that does not decode.
+	ErrCorrupt = errors.New("match: corrupt encoding")
 )

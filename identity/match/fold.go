@@ -28,6 +28,12 @@ func fold(s string) string {
 		}
 	}
 	if !ascii {
+		// Invalid bytes become U+FFFD, a separator as in the loop below,
+		// before decomposing: NFKD leaves a letter after an invalid byte
+		// undecomposed, and fold would not be idempotent.
+		if !utf8.ValidString(s) {
+			s = strings.ToValidUTF8(s, "\uFFFD")
+		}
 		s = norm.NFKD.String(s)
 	}
 	var b strings.Builder

@@ -79,14 +79,14 @@ func (r *Record) Set(name, value string) error {
 // Prepared is a record normalized for comparison: names folded to
 // lowercase ASCII where Unicode allows (é → e, ß → ss), the full name split,
 // the date parsed, the email reduced to its local part and the phone to its
-// last digits. Prepare it once and compare it many times. A Prepared is
-// immutable and safe for concurrent use.
+// last digits. Prepare it once and compare it many times. Only
+// [Prepared.UnmarshalBinary] changes a Prepared: one that is not being
+// unmarshalled into is safe for concurrent use.
 type Prepared struct {
 	given, family string
 	soundex       string
 	dob           date
-	address       string
-	addrTokens    []string
+	address       string // words separated by one space
 	city          string
 	postcode      string
 	region        string
@@ -120,9 +120,6 @@ func Prepare(r *Record) *Prepared {
 		p.given, p.family = splitName(r.FullName)
 	}
 	p.soundex = soundex(p.family)
-	if p.address != "" {
-		p.addrTokens = strings.Fields(p.address)
-	}
 	return p
 }
 
