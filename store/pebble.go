@@ -23,7 +23,10 @@ import (
 // FormatVersion is the on-disk format this library writes and reads. It is
 // stored at creation under the meta key "version"; opening a store written
 // with another version fails with a [*VersionError].
-const FormatVersion uint64 = 1
+//
+// Version 2: the probabilistic matcher's block index holds each profile
+// already prepared, ordered by name within a block (see the schema).
+const FormatVersion uint64 = 2
 
 var versionKey = keys.New(keys.Meta).String("version")
 

@@ -69,7 +69,14 @@ func TestOpenVersionMismatch(t *testing.T) {
 	assert.Equal(t, store.FormatVersion+1, verr.Found)
 	assert.Equal(t, store.FormatVersion, verr.Want)
 	assert.ErrorIs(t, err, store.ErrVersion)
-	assert.Equal(t, "store: format version 2, this library reads version 1", err.Error())
+	assert.Equal(t, fmt.Sprintf("store: format version %d, this library reads version %d", store.FormatVersion+1, store.FormatVersion), err.Error())
+
+	// A store of the previous format (before the matcher's index held
+	// prepared profiles) is refused the same way.
+	setRawVersion(t, dir, binary.BigEndian.AppendUint64(nil, 1))
+	_, err = store.Open(dir, nil)
+	require.ErrorAs(t, err, &verr)
+	assert.Equal(t, uint64(1), verr.Found)
 
 	// A version record that is not 8 bytes is a mismatch too, not a panic.
 	setRawVersion(t, dir, []byte("v1"))
