@@ -19,6 +19,14 @@ type LoadResult struct {
 	Reviews  int // review items created
 }
 
+// LoadOptions configures [Graph.LoadMatches]. nil means the defaults.
+type LoadOptions struct {
+	// Progress, if set, is called from the calling goroutine after each
+	// committed transaction: Stage "observe" counts records, "link" counts
+	// res's pairs. Default: nil.
+	Progress func(match.Progress)
+}
+
 // LoadMatches loads a deduplicated table into the graph: it observes every
 // record (identifiers and profile attributes, as Observe does), then links
 // the records that res, the [match.Dedupe] result over the same records in
@@ -28,12 +36,22 @@ type LoadResult struct {
 // comparison, scored again with res.Params. Guards apply as to any merge:
 // a pair whose merge a guard refuses is counted, not linked.
 //
+// With probabilistic matching on (Options.Matching), each record's profile
+// is indexed, so that later observations are matched against it in real
+// time, but the records are not scored against the graph as they are
+// observed: res alone decides which of them are linked or reviewed.
+//
 // Records are written in transactions of 1,000, each atomic; on error the
 // records and links of earlier transactions stay. A record's anchor (the
 // identifier its profile is kept under) is its highest-priority
 // identifier.
-func (g *Graph) LoadMatches(ctx context.Context, recs []Observation, res *match.Result) (LoadResult, error) {
+func (g *Graph) LoadMatches(ctx context.Context, recs []Observation, res *match.Result, opts *LoadOptions) (LoadResult, error) {
 	var out LoadResult
+	progress := func(stage string, done, total int) {
+		if opts != nil && opts.Progress != nil {
+			opts.Progress(match.Progress{Stage: stage, Done: int64(done), Total: int64(total)})
+		}
+	}
 	if len(res.Cluster) != len(recs) {
 		return out, fmt.Errorf("%w: %d records, result for %d", ErrInvalidObservation, len(recs), len(res.Cluster))
 	}
@@ -63,6 +81,7 @@ func (g *Graph) LoadMatches(ctx context.Context, recs []Observation, res *match.
 	const batch = 1000
 	for lo := 0; lo < len(recs); lo += batch {
 		err := g.Update(ctx, func(tx *Tx) error {
+			tx.indexOnly = true
 			for i := lo; i < min(lo+batch, len(recs)); i++ {
 				if _, err := tx.Observe(recs[i]); err != nil {
 					return fmt.Errorf("record %d: %w", i, err)
@@ -74,6 +93,7 @@ func (g *Graph) LoadMatches(ctx context.Context, recs []Observation, res *match.
 			return out, err
 		}
 		out.Observed = min(lo+batch, len(recs))
+		progress("observe", out.Observed, len(recs))
 	}
 	for lo := 0; lo < len(res.Pairs); lo += batch {
 		var part LoadResult
@@ -94,6 +114,7 @@ func (g *Graph) LoadMatches(ctx context.Context, recs []Observation, res *match.
 		out.Already += part.Already
 		out.Refused += part.Refused
 		out.Reviews += part.Reviews
+		progress("link", min(lo+batch, len(res.Pairs)), len(res.Pairs))
 	}
 	return out, nil
 }

@@ -158,6 +158,9 @@ type Tx struct {
 	g       *Graph
 	txn     *store.Txn
 	changes []Change
+	// indexOnly makes probabilistic matching index observed profiles
+	// without scoring them (LoadMatches, whose result does the linking).
+	indexOnly bool
 }
 
 // Store returns the underlying store transaction.

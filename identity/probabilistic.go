@@ -123,6 +123,9 @@ func (o *observer) match(p plan) error {
 	if err := tx.indexProfile(anchor, old, oldIdx, had, next, prep, terms); err != nil {
 		return err
 	}
+	if tx.indexOnly {
+		return terms.err
+	}
 	model := tx.g.matcher.model.WithFrequencies(terms)
 	cands, err := tx.candidates(anchor, indexOf(prep), prep, model)
 	if err != nil {

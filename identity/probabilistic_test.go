@@ -167,7 +167,7 @@ func TestLoadMatches(t *testing.T) {
 	}
 	res, err := match.Dedupe(ctx, recs, &match.Options{MaxClusterSize: 5})
 	require.NoError(t, err)
-	lr, err := g.LoadMatches(ctx, obs, res)
+	lr, err := g.LoadMatches(ctx, obs, res, nil)
 	require.NoError(t, err)
 	assert.Equal(t, len(recs), lr.Observed)
 	assert.Greater(t, lr.Linked, 0)
@@ -206,7 +206,7 @@ func TestLoadMatches(t *testing.T) {
 	require.NoError(t, err)
 	assert.Empty(t, vs)
 
-	_, err = g.LoadMatches(ctx, obs[:10], res)
+	_, err = g.LoadMatches(ctx, obs[:10], res, nil)
 	assert.ErrorIs(t, err, identity.ErrInvalidObservation, "a result for other records")
 }
 
@@ -224,7 +224,7 @@ func TestLoadMatchesNoReviewWithinCustomer(t *testing.T) {
 		{A: 0, B: 1, Weight: 1, Decision: match.Review},
 		{A: 0, B: 2, Weight: 1, Decision: match.Review},
 	}}
-	lr, err := g.LoadMatches(ctx, obs, res)
+	lr, err := g.LoadMatches(ctx, obs, res, nil)
 	require.NoError(t, err)
 	assert.Equal(t, 1, lr.Reviews)
 	rs, err := g.Reviews(ctx, identity.ReviewPending)
@@ -263,4 +263,46 @@ func TestRealTimeQuality(t *testing.T) {
 	t.Logf("pairwise P %.4f R %.4f F1 %.4f; B-cubed F1 %.4f", m.Precision, m.Recall, m.F1, m.BCubedF1)
 	assert.GreaterOrEqual(t, m.Precision, 0.95, "pairwise precision")
 	assert.GreaterOrEqual(t, m.Recall, 0.85, "pairwise recall")
+}
+
+// TestLoadMatchesIndexOnly checks that with real-time matching on,
+// LoadMatches indexes the records' profiles for later observations but
+// does not score the records themselves: the bulk result alone decides
+// (here two identical profiles that the result keeps apart stay apart),
+// and that it reports its progress.
+func TestLoadMatchesIndexOnly(t *testing.T) {
+	ctx := context.Background()
+	g, _ := matchingGraph(t)
+	other := annProfile("someone.else@example.com")
+	other.Attributes = map[string]string{identity.AttrGivenName: "Zuzana", identity.AttrFamilyName: "Wisniewski",
+		identity.AttrBirthDate: "1985-03-12"}
+	obs := []identity.Observation{annProfile("zuzanna.w@example.com"), annProfile("z.wisniewska@example.org"), other}
+	res := &match.Result{Params: match.DefaultParams(), Cluster: []int{0, 1, 2}, Pairs: []match.Pair{
+		{A: 0, B: 2, Weight: 1, Decision: match.Review},
+	}}
+	var got []match.Progress
+	lr, err := g.LoadMatches(ctx, obs, res, &identity.LoadOptions{Progress: func(p match.Progress) { got = append(got, p) }})
+	require.NoError(t, err)
+	assert.Equal(t, identity.LoadResult{Observed: 3, Reviews: 1}, lr)
+	assert.Equal(t, []match.Progress{{Stage: "observe", Done: 3, Total: 3}, {Stage: "link", Done: 1, Total: 1}}, got)
+
+	var loaded []identity.CustomerID
+	for _, o := range obs[:2] {
+		c, err := g.Lookup(ctx, o.Identifiers[0])
+		require.NoError(t, err)
+		loaded = append(loaded, c)
+	}
+	assert.NotEqual(t, loaded[0], loaded[1], "the result kept them apart; real-time scoring would have linked them")
+	rs, err := g.Reviews(ctx, identity.ReviewPending)
+	require.NoError(t, err)
+	require.Len(t, rs, 1, "only the result's review pair")
+
+	// The loaded profiles are indexed: a later visitor with the same
+	// profile is matched to one of them in real time.
+	later := annProfile("unused@example.net")
+	later.Identifiers = []identity.Identifier{identity.New(identity.Visitor, "v-later")}
+	r, err := g.Observe(ctx, later)
+	require.NoError(t, err)
+	require.NotEmpty(t, r.Matches)
+	assert.Contains(t, loaded, r.Matches[0].Customer)
 }

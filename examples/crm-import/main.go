@@ -34,13 +34,14 @@
 // every field's comparison), the shared values, the merges a guard
 // refused, and the review queue with each pair's weight and field
 // comparisons. A progress bar is drawn on stderr when a stage runs longer
-// than a second (LoadMatches reports no progress, so its stage shows the
-// elapsed time only).
+// than a second (LoadMatches reports its "observe" and "link" stages).
 //
-// Caveat: the graph is opened without [identity.MatchOptions], as
-// LoadMatches expects, so the store holds no blocking index of the
-// imported profiles; a program that later opens it with matching on
-// finds the imported customers by their identifiers, not by profile.
+// Caveat: the graph is opened before the matcher's parameters are
+// estimated, so without [identity.MatchOptions], and the store holds no
+// blocking index of the imported profiles; a program that later opens it
+// with matching on finds the imported customers by their identifiers, not
+// by profile. (A graph opened with matching on before LoadMatches gets
+// the index: LoadMatches indexes profiles without scoring them.)
 //
 // Each row is stored under an identifier of kind "crm-row" (its id column,
 // or its row number) besides its email, phone and account ID. Email and
@@ -181,9 +182,10 @@ func run(ctx context.Context, stdout, stderr io.Writer, c config) error {
 			return err
 		}
 	}
-	stop := bar.ticking("load", len(imp.obs))
-	lr, err := g.LoadMatches(ctx, imp.obs, res)
-	stop()
+	lr, err := g.LoadMatches(ctx, imp.obs, res, &identity.LoadOptions{Progress: func(p match.Progress) {
+		bar.update(p.Stage, p.Done, p.Total)
+	}})
+	bar.done()
 	if err != nil {
 		return err
 	}

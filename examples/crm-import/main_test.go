@@ -418,7 +418,6 @@ func TestProgress(t *testing.T) {
 	off := newProgress(&buf, false)
 	off.started = time.Now().Add(-time.Hour)
 	off.update("score", 50, 100)
-	off.ticking("load", 10)()
 	assert.Empty(t, buf.String())
 }
 

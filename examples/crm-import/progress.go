@@ -69,33 +69,3 @@ func (p *progress) finishLine() {
 		p.dirty = false
 	}
 }
-
-// ticking shows the elapsed time of a stage whose progress is not
-// reported (loading into the store), until the returned function is
-// called.
-func (p *progress) ticking(stage string, items int) (stop func()) {
-	if !p.on {
-		return func() {}
-	}
-	quit, exited := make(chan struct{}), make(chan struct{})
-	label := fmt.Sprintf("%s (%d rows)", stage, items)
-	p.update(label, 0, -1)
-	go func() {
-		defer close(exited)
-		t := time.NewTicker(200 * time.Millisecond)
-		defer t.Stop()
-		for {
-			select {
-			case <-quit:
-				return
-			case <-t.C:
-				p.update(label, 0, -1)
-			}
-		}
-	}()
-	return func() {
-		close(quit)
-		<-exited
-		p.done()
-	}
-}
