@@ -72,20 +72,14 @@ func ReadTx(tx *identity.Tx, c identity.CustomerID, q Query) (Page, error) {
 		return Page{Events: events}, err
 	}
 	page := Page{Events: make([]Event, 0, min(q.Limit, 1024))}
-	var e Event
-	for len(page.Events) < q.Limit {
-		ok, err := m.next(&e)
-		if err != nil {
-			return Page{}, err
-		}
-		if !ok {
-			return page, nil
-		}
-		if q.matches(&e) {
-			page.Events = append(page.Events, e)
-		}
+	err = m.walk(&q, func(e Event) error {
+		page.Events = append(page.Events, e)
+		return nil
+	})
+	if err != nil {
+		return Page{}, err
 	}
-	if m.pick() == nil {
+	if len(page.Events) < q.Limit || m.pick() == nil {
 		return page, nil
 	}
 	last := page.Events[len(page.Events)-1]
@@ -118,9 +112,14 @@ func ScanTx(tx *identity.Tx, c identity.CustomerID, q Query, fn func(e Event) er
 		return err
 	}
 	defer m.close()
-	// Events go to fn by value: one that fn does not keep never reaches
-	// the heap, where writing it would cost write barriers while a
-	// collection runs.
+	return m.walk(&q, fn)
+}
+
+// walk passes fn each event of m that q selects, up to q.Limit (0: all),
+// and stops at fn's first error. Events go to fn by value: one that fn
+// does not keep never reaches the heap, where writing it would cost write
+// barriers while a collection runs.
+func (m *merger) walk(q *Query, fn func(e Event) error) error {
 	var e Event
 	for n := 0; q.Limit == 0 || n < q.Limit; {
 		ok, err := m.next(&e)
