@@ -120,22 +120,12 @@ func (g *Graph) LoadMatches(ctx context.Context, recs []Observation, res *match.
 }
 
 func (tx *Tx) loadPair(out *LoadResult, a, b Identifier, p match.Pair, s match.Score, source string) error {
-	if p.Decision == match.Review {
+	review := p.Decision == match.Review
+	if review {
 		if has, err := tx.txn.Has(pairKey(a, b)); err != nil || has {
 			return err
 		}
-		// Records joined by a shared identifier need no person to decide.
-		if ca, err := tx.lookupRaw(a); err != nil {
-			return err
-		} else if cb, err := tx.lookupRaw(b); err != nil || ca != 0 && ca == cb {
-			return err
-		}
-		_, err := tx.newReview(reviewRec{A: a, B: b, Weight: p.Weight, Evidence: s.Evidence(), Source: source,
-			Time: unixNano(tx.now()), Status: ReviewPending})
-		out.Reviews++
-		return err
-	}
-	if !p.Clustered {
+	} else if !p.Clustered {
 		return nil // refused by a cluster guard
 	}
 	ca, err := tx.lookupRaw(a)
@@ -144,6 +134,15 @@ func (tx *Tx) loadPair(out *LoadResult, a, b Identifier, p match.Pair, s match.S
 	}
 	cb, err := tx.lookupRaw(b)
 	if err != nil {
+		return err
+	}
+	if review {
+		if ca != 0 && ca == cb {
+			return nil // joined by a shared identifier: no person needs to decide
+		}
+		_, err := tx.newReview(reviewRec{A: a, B: b, Weight: p.Weight, Evidence: s.Evidence(), Source: source,
+			Time: unixNano(tx.now()), Status: ReviewPending})
+		out.Reviews++
 		return err
 	}
 	switch {

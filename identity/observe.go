@@ -622,7 +622,8 @@ func (o *observer) link(p plan) error {
 		}
 		r := linkRec{A: anchor.id, B: c.id, Rule: rule, Source: o.obs.Source, Obs: o.id, Time: o.at, Verified: o.obs.Verified}
 		var l LinkID
-		made, err := true, error(nil)
+		var err error
+		made := true
 		if anchor.exists && c.exists {
 			l, made, err = o.tx.makeLink(r)
 		} else {
