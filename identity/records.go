@@ -57,20 +57,16 @@ const (
 
 // Key builders. The layouts are listed in the store package's key schema.
 // Each sizes its key up front, so that building one costs one allocation.
-const (
-	keyStr  = keys.StringOverhead
-	keyUint = keys.IntSize
-)
 
 func identKey(id Identifier) []byte {
-	return keys.NewCap(keys.Ident, 2*keyStr+len(id.Kind)+len(id.Value)).String(string(id.Kind)).String(id.Value)
+	return keys.NewCap(keys.Ident, 2*keys.StringOverhead+len(id.Kind)+len(id.Value)).String(string(id.Kind)).String(id.Value)
 }
-func custKey(c CustomerID) []byte { return keys.NewCap(keys.Customer, keyUint).Uint(uint64(c)) }
+func custKey(c CustomerID) []byte { return keys.NewCap(keys.Customer, keys.IntSize).Uint(uint64(c)) }
 func memberPrefix(c CustomerID) []byte {
 	return keys.New(keys.Member).Uint(uint64(c))
 }
 func memberKey(c CustomerID, id Identifier) []byte {
-	return keys.NewCap(keys.Member, keyUint+2*keyStr+len(id.Kind)+len(id.Value)).
+	return keys.NewCap(keys.Member, keys.IntSize+2*keys.StringOverhead+len(id.Kind)+len(id.Value)).
 		Uint(uint64(c)).String(string(id.Kind)).String(id.Value)
 }
 func aliasKey(c CustomerID) []byte { return keys.New(keys.Alias).Uint(uint64(c)) }
@@ -80,12 +76,12 @@ func aliasRevPrefix(survivor CustomerID) []byte {
 func aliasRevKey(survivor, absorbed CustomerID) []byte {
 	return keys.Key(aliasRevPrefix(survivor)).Uint(uint64(absorbed))
 }
-func linkKey(l LinkID) []byte { return keys.NewCap(keys.Link, keyUint).Uint(uint64(l)) }
+func linkKey(l LinkID) []byte { return keys.NewCap(keys.Link, keys.IntSize).Uint(uint64(l)) }
 func adjPrefix(id Identifier) []byte {
 	return keys.New(keys.Adjacency).String(id.String())
 }
 func adjKey(a, b Identifier) []byte {
-	n := 2*keyStr + len(a.Kind) + len(a.Value) + len(b.Kind) + len(b.Value) + 2
+	n := 2*keys.StringOverhead + len(a.Kind) + len(a.Value) + len(b.Kind) + len(b.Value) + 2
 	return keys.NewCap(keys.Adjacency, n).String(a.String()).String(b.String())
 }
 func obsLinkPrefix(o ObservationID) []byte {
@@ -93,10 +89,10 @@ func obsLinkPrefix(o ObservationID) []byte {
 }
 func sourceLinkPrefix(src string) []byte { return keys.New(keys.SourceLink).String(src) }
 func obsLinkKey(o ObservationID, l LinkID) []byte {
-	return keys.NewCap(keys.ObsLink, 2*keyUint).Uint(uint64(o)).Uint(uint64(l))
+	return keys.NewCap(keys.ObsLink, 2*keys.IntSize).Uint(uint64(o)).Uint(uint64(l))
 }
 func sourceLinkKey(src string, l LinkID) []byte {
-	return keys.NewCap(keys.SourceLink, keyStr+len(src)+keyUint).String(src).Uint(uint64(l))
+	return keys.NewCap(keys.SourceLink, keys.StringOverhead+len(src)+keys.IntSize).String(src).Uint(uint64(l))
 }
 func conflictKey(x ConflictID) []byte { return keys.New(keys.Conflict).Uint(uint64(x)) }
 func conflictDedupKey(g Guard, held Identifier, other string) []byte {
@@ -107,7 +103,7 @@ func conflictRefPrefix(id Identifier) []byte {
 }
 func historyPrefix(c CustomerID) []byte { return keys.New(keys.History).Uint(uint64(c)) }
 func historyKey(c CustomerID, n uint64) []byte {
-	return keys.NewCap(keys.History, 2*keyUint).Uint(uint64(c)).Uint(n)
+	return keys.NewCap(keys.History, 2*keys.IntSize).Uint(uint64(c)).Uint(n)
 }
 func attrPrefix(id Identifier) []byte { return keys.New(keys.Attribute).String(id.String()) }
 func consentPrefix(id Identifier) []byte {
