@@ -63,7 +63,7 @@ func (g *Graph) LoadMatches(ctx context.Context, recs []Observation, res *match.
 	anchors := make([]Identifier, len(recs))
 	tc := match.NewTermCounts()
 	for i := range recs {
-		ids, _, err := g.validate(recs[i])
+		ids, _, err := g.validate(nil, recs[i])
 		if err != nil {
 			return out, fmt.Errorf("record %d: %w", i, err)
 		}

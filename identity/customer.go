@@ -60,7 +60,7 @@ func (g *Graph) Lookup(ctx context.Context, id Identifier) (CustomerID, error) {
 
 // Lookup is [Graph.Lookup] inside a transaction.
 func (tx *Tx) Lookup(id Identifier) (CustomerID, error) {
-	n, err := tx.g.Normalize(id)
+	n, err := tx.Normalize(id)
 	if err != nil {
 		return 0, err
 	}

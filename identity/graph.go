@@ -65,6 +65,10 @@ type Graph struct {
 	// results norm may remember (see normCache).
 	cached map[Kind]bool
 	norm   *normCache
+	// stored lists the kinds whose stored values Tx.Normalize recognizes
+	// by one read instead of normalizing them again, each with a quick
+	// test of the canonical form (see Tx.Normalize).
+	stored map[Kind]func(string) bool
 
 	hooks   notify.Queue[Change]
 	matcher *matcher // nil: probabilistic matching off
@@ -86,7 +90,8 @@ func Open(db *store.DB, opts *Options) (*Graph, error) {
 	if o.Clock == nil {
 		o.Clock = time.Now
 	}
-	g := &Graph{db: db, opts: o, kinds: map[Kind]*KindPolicy{}, cached: map[Kind]bool{}, norm: newNormCache()}
+	g := &Graph{db: db, opts: o, kinds: map[Kind]*KindPolicy{}, cached: map[Kind]bool{}, norm: newNormCache(),
+		stored: map[Kind]func(string) bool{}}
 	defaults := DefaultKinds(o.DefaultRegion, o.Email)
 	for i, p := range slices.Concat(defaults, o.Kinds) {
 		if err := p.validate(); err != nil {
@@ -95,6 +100,16 @@ func Open(db *store.DB, opts *Options) (*Graph, error) {
 		g.kinds[p.Kind] = &p
 		// A policy from Options.Kinds replaces the default and is not cached.
 		g.cached[p.Kind] = i < len(defaults)
+	}
+	// Parsing and validating a phone number costs far more than one read.
+	// With an unknown default region the normalizer refuses every number,
+	// which a stored value must not get round.
+	if knownRegion(o.DefaultRegion) {
+		for _, k := range []Kind{Phone, WhatsApp} {
+			if g.cached[k] {
+				g.stored[k] = e164Form
+			}
+		}
 	}
 	if o.Matching != nil {
 		m, err := newMatcher(o.Matching)
@@ -121,7 +136,20 @@ func (g *Graph) Policy(k Kind) (KindPolicy, bool) {
 
 // Normalize returns id in canonical form, or an error naming the kind,
 // input and reason. It touches no storage.
-func (g *Graph) Normalize(id Identifier) (Identifier, error) {
+func (g *Graph) Normalize(id Identifier) (Identifier, error) { return g.normalize(nil, id) }
+
+// Normalize is [Graph.Normalize], except that a phone or WhatsApp number
+// given in its canonical form (E.164, "+14155550100") that the graph
+// already holds is recognized by one read instead of being parsed and
+// validated again, which costs several times more. This is sound because
+// a stored value was normalized when it was first observed and
+// normalizing a canonical value gives it back. One consequence: a number
+// stored before an update of the phone number metadata made it invalid
+// is still accepted in its canonical form while the graph holds it.
+func (tx *Tx) Normalize(id Identifier) (Identifier, error) { return tx.g.normalize(tx.txn, id) }
+
+// normalize is Normalize, reading stored values from t unless it is nil.
+func (g *Graph) normalize(t *store.Txn, id Identifier) (Identifier, error) {
 	p, ok := g.kinds[id.Kind]
 	if !ok {
 		return Identifier{}, fmt.Errorf("%w: %q", ErrUnknownKind, id.Kind)
@@ -130,6 +158,15 @@ func (g *Graph) Normalize(id Identifier) (Identifier, error) {
 	if cached {
 		if v, ok := g.norm.get(id.Kind, id.Value); ok {
 			return Identifier{Kind: id.Kind, Value: v}, nil
+		}
+	}
+	if form := g.stored[id.Kind]; t != nil && form != nil && form(id.Value) {
+		switch ok, err := t.Has(identKey(id)); {
+		case err != nil:
+			return Identifier{}, err
+		case ok:
+			g.norm.put(id.Kind, id.Value, id.Value)
+			return id, nil
 		}
 	}
 	v, err := p.Normalize(id.Value)
@@ -147,6 +184,17 @@ func (g *Graph) Normalize(id Identifier) (Identifier, error) {
 		g.norm.put(id.Kind, id.Value, v)
 	}
 	return Identifier{Kind: id.Kind, Value: v}, nil
+}
+
+// mayBeStored reports whether normalizing ids could use a read of the
+// store (see Tx.Normalize).
+func (g *Graph) mayBeStored(ids []Identifier) bool {
+	for _, id := range ids {
+		if form := g.stored[id.Kind]; form != nil && form(id.Value) {
+			return true
+		}
+	}
+	return false
 }
 
 // Tx is one transaction on the graph, passed to the closures of

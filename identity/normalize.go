@@ -220,7 +220,7 @@ func NormalizePhone(s string, defaultRegion string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	region := strings.ToUpper(strings.TrimSpace(defaultRegion))
+	region := phoneRegion(defaultRegion)
 	t, reason := phoneInput(t, region)
 	if reason != "" {
 		return "", invalidID(Phone, s, reason)
@@ -235,12 +235,38 @@ func NormalizePhone(s string, defaultRegion string) (string, error) {
 	return phonenumbers.Format(num, phonenumbers.E164), nil
 }
 
+// phoneRegion is the region code a default region names.
+func phoneRegion(defaultRegion string) string {
+	return strings.ToUpper(strings.TrimSpace(defaultRegion))
+}
+
+// knownRegion reports whether NormalizePhone accepts numbers with
+// defaultRegion: it is empty or a supported region.
+func knownRegion(defaultRegion string) bool {
+	r := phoneRegion(defaultRegion)
+	return r == "" || phonenumbers.GetSupportedRegions()[r]
+}
+
+// e164Form reports whether s is spelled as NormalizePhone's results are:
+// '+', a non-zero digit, and at most 14 more digits.
+func e164Form(s string) bool {
+	if len(s) < 2 || len(s) > 16 || s[0] != '+' || s[1] == '0' {
+		return false
+	}
+	for i := 1; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
 // phoneInput checks the region and, with no region, rewrites the "00"
 // international prefix (the ITU recommendation, used by most countries)
 // as '+', which the parser needs to find the country code.
 func phoneInput(t, region string) (string, string) {
 	if region != "" {
-		if !phonenumbers.GetSupportedRegions()[region] {
+		if !knownRegion(region) {
 			return "", fmt.Sprintf("unknown default region %q", region)
 		}
 		return t, ""

@@ -91,3 +91,75 @@ func TestNormalizeCached(t *testing.T) {
 	assert.Equal(t, "v1", a.Value)
 	assert.Equal(t, "v2", b.Value)
 }
+
+// TestNormalizeStored checks that Tx.Normalize recognizes a phone number
+// the graph holds, given in canonical form, without calling the
+// normalizer, and that every other input is normalized as Graph.Normalize
+// does it.
+func TestNormalizeStored(t *testing.T) {
+	db, err := store.Open("", &store.Options{InMemory: true})
+	require.NoError(t, err)
+	defer db.Close()
+	g, err := Open(db, &Options{DefaultRegion: "US"})
+	require.NoError(t, err)
+	ctx := t.Context()
+	_, err = g.Observe(ctx, Observation{Source: "t", Identifiers: []Identifier{New(Phone, "(415) 555-0100"), New(WhatsApp, "+44 20 7946 0958")}})
+	require.NoError(t, err)
+
+	inputs := []Identifier{
+		New(Phone, "+14155550100"),     // stored, canonical: recognized
+		New(WhatsApp, "+442079460958"), // stored, canonical: recognized
+		New(Phone, "(415) 555-0100"),   // stored, not canonical: normalized
+		New(Phone, "+442079460958"),    // canonical, stored as another kind: normalized
+		New(Phone, "+14155550199"),     // canonical, not stored: normalized
+		New(Phone, "+1415555"),         // canonical form, invalid number: refused
+		New(Phone, "+0123"),            // not E.164: refused
+		New(Email, "A@Example.com"),
+	}
+	var calls []string
+	for _, k := range []Kind{Phone, WhatsApp} {
+		p := g.kinds[k]
+		norm := p.Normalize
+		p.Normalize = func(s string) (string, error) { calls = append(calls, string(k)+":"+s); return norm(s) }
+	}
+	for _, id := range inputs {
+		want, wantErr := g.Normalize(id)
+		g.norm = newNormCache() // every input misses the cache
+		calls = calls[:0]
+		require.NoError(t, g.View(ctx, func(tx *Tx) error {
+			got, err := tx.Normalize(id)
+			assert.Equal(t, want, got, "%s", id)
+			assert.Equal(t, wantErr, err, "%s", id)
+			return nil
+		}))
+		switch id {
+		case inputs[0], inputs[1]:
+			assert.Empty(t, calls, "%s is stored in canonical form", id)
+			v, ok := g.norm.get(id.Kind, id.Value)
+			assert.True(t, ok && v == id.Value, "%s is cached as itself", id)
+		case inputs[len(inputs)-1]:
+			assert.Empty(t, calls)
+		default:
+			assert.Equal(t, []string{id.String()}, calls, "%s is normalized", id)
+		}
+	}
+	// The canonical form test agrees with NormalizePhone's results.
+	for _, s := range []string{"+1 (415) 555-0100", "+44 20 7946 0958 ext. 12", "+39 06 1234 5678", "+225 07 1234 5678", "+54 9 11 1234-5678"} {
+		v, err := NormalizePhone(s, "")
+		require.NoError(t, err)
+		assert.True(t, e164Form(v), v)
+	}
+	for _, s := range []string{"", "+", "14155550100", "+0155", "+1415555010012345", "+1 415", "+1415a"} {
+		assert.False(t, e164Form(s), s)
+	}
+
+	// An unknown default region refuses every number, stored ones too.
+	bad, err := Open(db, &Options{DefaultRegion: "XX"})
+	require.NoError(t, err)
+	require.NoError(t, bad.View(ctx, func(tx *Tx) error {
+		_, err := tx.Normalize(New(Phone, "+14155550100"))
+		var ie *InvalidIdentifierError
+		assert.ErrorAs(t, err, &ie)
+		return nil
+	}))
+}

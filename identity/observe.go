@@ -107,8 +107,19 @@ type Result struct {
 // atomic: on error nothing is stored.
 func (g *Graph) Observe(ctx context.Context, obs Observation) (Result, error) {
 	// Normalize and check in the caller's goroutine, not in the store's
-	// serialized commit pipeline, where every closure waits for the others.
-	ids, at, err := g.validate(obs)
+	// serialized commit pipeline, where every closure waits for the others;
+	// in a read-only transaction when stored values can spare a parse.
+	var ids []Identifier
+	var at int64
+	var err error
+	if g.mayBeStored(obs.Identifiers) {
+		err = g.db.View(ctx, func(t *store.Txn) error {
+			ids, at, err = g.validate(t, obs)
+			return err
+		})
+	} else {
+		ids, at, err = g.validate(nil, obs)
+	}
 	if err != nil {
 		return Result{}, g.failed(ctx, err)
 	}
@@ -141,7 +152,7 @@ func (c *cand) strong() bool { return c.pol.Strength == Strong }
 
 // Observe is [Graph.Observe] inside a transaction.
 func (tx *Tx) Observe(obs Observation) (Result, error) {
-	ids, at, err := tx.g.validate(obs)
+	ids, at, err := tx.g.validate(tx.txn, obs)
 	if err != nil {
 		return Result{}, err
 	}
@@ -183,8 +194,10 @@ func (tx *Tx) nextObservation() (ObservationID, error) {
 }
 
 // validate normalizes and deduplicates the identifiers and checks the rest.
-// It reads no storage, so Graph.Observe runs it before its transaction.
-func (g *Graph) validate(obs Observation) ([]Identifier, int64, error) {
+// It writes nothing, and reads only to recognize stored values (from t,
+// unless it is nil: see Tx.Normalize), so Graph.Observe runs it before its
+// transaction.
+func (g *Graph) validate(t *store.Txn, obs Observation) ([]Identifier, int64, error) {
 	max := g.opts.MaxIdentifiersPerObservation
 	switch {
 	case len(obs.Identifiers) == 0:
@@ -206,7 +219,7 @@ func (g *Graph) validate(obs Observation) ([]Identifier, int64, error) {
 	}
 	out := make([]Identifier, 0, len(obs.Identifiers))
 	for _, raw := range obs.Identifiers {
-		id, err := g.Normalize(raw)
+		id, err := g.normalize(t, raw)
 		if err != nil {
 			return nil, 0, err
 		}
