@@ -123,18 +123,29 @@ type pebbleBackend struct {
 	queue   []*request
 	leading bool // a leader is committing; invariant: !leading => queue empty
 
-	// seqs caches the committed value of sequence counters (NextSequence)
-	// by key, so that handing out a number costs a Set but no read. It is
-	// correct because every write to this store goes through this back end:
-	// Pebble locks its directory against other processes and other opens
-	// in this one, and all writes go through commitGroup. Only the leader
-	// touches it (leadership is handed over under mu). A batch records the
-	// values it hands out in its own overlay, merged in only once the batch
-	// has committed; a rerun batch or a failed commit leaves seqs as it
-	// was (a failed commit clears it), and a batch that writes a counter
-	// key other than through NextSequence clears it.
-	seqs map[string]uint64
+	// seqs caches the committed state of sequence counters (NextSequence)
+	// by key, so that handing out a number costs neither a read nor, within
+	// a reserved block, a write. It is correct because every write to this
+	// store goes through this back end: Pebble locks its directory against
+	// other processes and other opens in this one, and all writes go
+	// through commitGroup. Only the leader touches it (leadership is handed
+	// over under mu). A batch records the values it hands out in its own
+	// overlay, merged in only once the batch has committed; a rerun batch
+	// or a failed commit leaves seqs as it was (a failed commit clears it),
+	// and a batch that writes a counter key other than through
+	// NextSequence clears it.
+	seqs map[string]seqState
 }
+
+// seqState is a counter: the last number handed out, and the number
+// stored under its key, which is never below any number handed out.
+type seqState struct{ last, limit uint64 }
+
+// seqBlock is how many numbers a counter reserves with one write: its key
+// stores the top of the block, so that the numbers below it need no write
+// of their own. A restart (or a failed commit) forgets the unused rest of
+// the block, so at most seqBlock-1 numbers are skipped each time.
+const seqBlock = 256
 
 // maxCachedSeqs bounds the sequence cache, in case some caller makes
 // counters by the thousand.
@@ -280,7 +291,7 @@ func (b *pebbleBackend) commitSeqs(k *batchKV, err error) {
 		clear(b.seqs)
 	case len(k.seqs) > 0:
 		if b.seqs == nil || len(b.seqs)+len(k.seqs) > maxCachedSeqs {
-			b.seqs = make(map[string]uint64, len(k.seqs))
+			b.seqs = make(map[string]seqState, len(k.seqs))
 		}
 		for key, n := range k.seqs {
 			b.seqs[key] = n
@@ -429,13 +440,12 @@ type batchKV struct {
 	// seqs holds the counters this batch handed out (see
 	// pebbleBackend.seqs); seqDirty says the batch wrote a counter key
 	// directly, so that neither cache may be trusted until it commits.
-	seqs     map[string]uint64
+	seqs     map[string]seqState
 	seqDirty bool
-	// unwritten lists the counters of seqs whose latest value is not in
-	// the batch yet. A counter handed out many times in one batch (an ID
-	// per event of a group) is written once, by flushSeqs, before anything
-	// could read it: the commit, or a read, iterator or write that meets
-	// the counter table.
+	// unwritten lists the counters of seqs that reserved a block whose top
+	// is not in the batch yet. A counter is written once per batch at
+	// most, by flushSeqs, before anything could read it: the commit, or a
+	// read, iterator or write that meets the counter table.
 	unwritten []string
 }
 
@@ -501,7 +511,7 @@ func (k *batchKV) touch(key, end []byte) error {
 // flushSeqs writes the counters handed out but not yet written.
 func (k *batchKV) flushSeqs() error {
 	for _, key := range k.unwritten {
-		if err := k.b.Set([]byte(key), binary.BigEndian.AppendUint64(nil, k.seqs[key]), nil); err != nil {
+		if err := k.b.Set([]byte(key), binary.BigEndian.AppendUint64(nil, k.seqs[key].limit), nil); err != nil {
 			return engineErr("set", err)
 		}
 	}
@@ -510,30 +520,35 @@ func (k *batchKV) flushSeqs() error {
 }
 
 // nextSequence implements NextSequence on a batch: from the batch's own
-// counters or the committed ones when it can, from the store otherwise.
+// counters or the committed ones when it can, from the store otherwise,
+// reserving a block of numbers when the current one is used up.
 func (k *batchKV) nextSequence(key []byte) (uint64, error) {
 	if k.seqDirty {
 		return readNextSequence(k, key)
 	}
-	n, ok := k.seqs[string(key)]
+	st, ok := k.seqs[string(key)]
 	if !ok {
-		n, ok = k.be.seqs[string(key)]
+		st, ok = k.be.seqs[string(key)]
 	}
 	if !ok {
-		var err error
-		if n, err = readSequence(k, key); err != nil {
+		n, err := readSequence(k, key)
+		if err != nil {
 			return 0, err
 		}
+		st = seqState{last: n, limit: n}
 	}
 	if k.seqs == nil {
-		k.seqs = make(map[string]uint64, 8)
+		k.seqs = make(map[string]seqState, 8)
 	}
-	if !slices.Contains(k.unwritten, string(key)) {
-		k.unwritten = append(k.unwritten, string(key))
+	st.last++
+	if st.last > st.limit {
+		st.limit = st.last - 1 + seqBlock
+		if !slices.Contains(k.unwritten, string(key)) {
+			k.unwritten = append(k.unwritten, string(key))
+		}
 	}
-	n++
-	k.seqs[string(key)] = n
-	return n, nil
+	k.seqs[string(key)] = st
+	return st.last, nil
 }
 
 type snapKV struct{ s *pebble.Snapshot }

@@ -24,7 +24,7 @@ import "github.com/threadline/threadline/internal/keys"
 //	     value: per record; "version" holds the format version, uint64 BE.
 //	0x02 seq          owner store (counters used by every package)
 //	     key:   0x02 name:bytes                 e.g. "identity.customer"
-//	     value: last value handed out, uint64 BE (NextSequence)
+//	     value: top of the numbers handed out or reserved, uint64 BE (NextSequence)
 //
 //	0x10 ident        owner identity
 //	     key:   0x10 kind:bytes value:bytes      canonical identifier

@@ -10,7 +10,11 @@ import (
 // NextSequence increments the counter called name inside t and returns its
 // new value; the first value is 1. Because the counter lives in the store,
 // every process sharing the store agrees on it, and a rolled-back
-// transaction hands out nothing.
+// transaction hands out nothing. Numbers are unique and increasing but not
+// always consecutive: the counter's key holds the top of a reserved block
+// of numbers, so that most transactions need not write it, and after the
+// store is reopened (or a commit failed) numbering goes on above that top,
+// skipping the rest of the block (fewer than 256 numbers).
 func NextSequence(t *Txn, name string) (uint64, error) {
 	k := keys.NewCap(keys.Seq, len(name)+keys.StringOverhead).String(name)
 	if s, ok := t.kv.(sequencer); ok {

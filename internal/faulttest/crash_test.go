@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"os/exec"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -82,13 +83,15 @@ func TestCrash(t *testing.T) {
 	ctx := context.Background()
 
 	dir := t.TempDir()
-	oracle, err := openWorld("", nil, nil)
-	require.NoError(t, err)
-	defer oracle.close()
+	oracle := openOracle(t)
+	defer func() { oracle.close() }()
 
 	next, acked, inflight := 0, 0, 0
 	began := time.Now()
 	for k := range kills {
+		if k > 0 {
+			oracle = reopenOracle(t, oracle)
+		}
 		delay := 10*time.Millisecond + time.Duration(rng.Int64N(int64(150*time.Millisecond)))
 		acks := runCrashChild(t, dir, seed, next, delay)
 		for _, a := range acks {
@@ -127,6 +130,26 @@ func TestCrash(t *testing.T) {
 	}
 	t.Logf("%d kills, %d operations acknowledged, %d more committed unacknowledged, %v", kills, acked, inflight, time.Since(began).Round(time.Millisecond))
 	require.Positive(t, acked, "no child acknowledged anything: the test proved nothing")
+}
+
+// openOracle opens an empty world for the crash tests' oracle. It is on
+// disk, so that it can be reopened where a child restarted: a restart
+// skips the rest of each counter's reserved block of numbers (see
+// store.NextSequence), and the oracle must hand out the same IDs.
+func openOracle(t *testing.T) *world {
+	t.Helper()
+	w, err := openWorld(t.TempDir(), &store.Options{NoSync: true}, nil)
+	require.NoError(t, err)
+	return w
+}
+
+// reopenOracle closes the oracle and opens its store again.
+func reopenOracle(t *testing.T, w *world) *world {
+	t.Helper()
+	require.NoError(t, w.close())
+	w, err := openWorld(w.dir, &store.Options{NoSync: true}, nil)
+	require.NoError(t, err)
+	return w
 }
 
 // crashPlan returns how many kills to make (short, or long in the long
@@ -174,15 +197,21 @@ func TestCrashNoSync(t *testing.T) {
 	kills, seed, rng := crashPlan(t, 4, 30)
 	ctx := context.Background()
 	dir := t.TempDir()
-	// states[i] is the oracle's digest after operations 0..i-1.
-	oracle, err := openWorld("", nil, nil)
-	require.NoError(t, err)
+	// states[i] is the oracle's digest after operations 0..i-1; starts
+	// lists the operations children started at, where the oracle restarts
+	// too.
+	oracle := openOracle(t)
 	defer func() { oracle.close() }()
 	d, err := StoreDigest(ctx, oracle.db)
 	require.NoError(t, err)
 	states := []Digest{d}
+	var starts []int
 	next, lost := 0, 0
 	for k := range kills {
+		if k > 0 {
+			oracle = reopenOracle(t, oracle)
+		}
+		starts = append(starts, next)
 		delay := 10*time.Millisecond + time.Duration(rng.Int64N(int64(150*time.Millisecond)))
 		acks := runCrashChild(t, dir, seed, next, delay, crashNoSync+"=1")
 		// Run the oracle up to one past the acknowledgements.
@@ -211,11 +240,14 @@ func TestCrashNoSync(t *testing.T) {
 			lost += acked - at
 		}
 		if at < len(states)-1 {
-			// Rewind the oracle to the recovered state: replay from the start.
+			// Rewind the oracle to the recovered state: replay from the
+			// start, restarting where the children did.
 			require.NoError(t, oracle.close())
-			oracle, err = openWorld("", nil, nil)
-			require.NoError(t, err)
+			oracle = openOracle(t)
 			for i := range at {
+				if i > 0 && slices.Contains(starts, i) {
+					oracle = reopenOracle(t, oracle)
+				}
 				_, err := oracle.apply(ctx, genOp(seed, i))
 				require.NoError(t, err)
 			}

@@ -13,7 +13,8 @@
 //     store with durable defaults and acknowledges each call on its stdout
 //     after the call returns; the parent kills it with SIGKILL at a random
 //     moment, again and again on the same store. The parent replays the
-//     same calls on an in-memory oracle: after every restart the recovered
+//     same calls on an oracle store, restarted where the child restarted
+//     (so that both skip the same counter numbers): after every restart the recovered
 //     store must equal the oracle, key for key and byte for byte, after the
 //     acknowledged calls, or after one more (the call in flight may have
 //     committed unacknowledged). So every acknowledged call is there and

@@ -26,6 +26,7 @@ var workBase = time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
 // world is one store with the identity graph and timeline over it.
 type world struct {
 	db  *store.DB
+	dir string // "": in memory
 	g   *identity.Graph
 	tl  *timeline.Timeline
 	now atomic.Int64 // Unix ns, set per operation: the clock of g and tl
@@ -45,7 +46,7 @@ func openWorld(dir string, opts *store.Options, gopts *identity.Options) (*world
 	if err != nil {
 		return nil, err
 	}
-	w := &world{db: db}
+	w := &world{db: db, dir: dir}
 	w.now.Store(workBase.UnixNano())
 	clock := func() time.Time { return time.Unix(0, w.now.Load()).UTC() }
 	if gopts == nil {
