@@ -13,6 +13,7 @@ import (
 	"github.com/threadline/threadline/identity"
 	"github.com/threadline/threadline/identity/match"
 	"github.com/threadline/threadline/identity/match/synth"
+	"github.com/threadline/threadline/internal/benchkeep"
 	"github.com/threadline/threadline/store"
 )
 
@@ -64,36 +65,117 @@ func BenchmarkObserveMatching(b *testing.B) {
 		n = 10_000
 	}
 	people := synth.Generate(&synth.Options{Seed: 11, Records: n + n/10})
+	name := "customers=" + benchSizeName(n)
 	dir := b.TempDir()
-	db, err := store.Open(dir, &store.Options{NoSync: true, CacheSize: *benchCache})
-	if err != nil {
-		b.Fatal(err)
+	kept, reuse := "", false
+	if *benchKeep != "" {
+		if kept, reuse = benchkeep.Find(*benchKeep, "match-"+benchSizeName(n)); reuse {
+			// Observing writes: work on a copy, so that every run starts
+			// from the preloaded store.
+			if err := benchkeep.Copy(kept, dir); err != nil {
+				b.Fatal(err)
+			}
+		}
 	}
-	defer db.Close()
-	g, err := identity.Open(db, &identity.Options{DefaultRegion: "US",
-		Matching: &identity.MatchOptions{Params: match.DefaultParams()}})
-	if err != nil {
-		b.Fatal(err)
-	}
+	db, g := openMatchBench(b, dir)
+	defer func() { db.Close() }()
 	ctx := context.Background()
-	start := time.Now()
-	const perUpdate = 1000
+	switch {
+	case reuse:
+		fmt.Fprintf(os.Stderr, "identity bench: reused %d preloaded customers from %s\n", n, kept)
+	case *benchKeep != "":
+		preloadMatchBench(b, g, db, people[:n])
+		if err := db.Close(); err != nil {
+			b.Fatal(err)
+		}
+		if kept, err := benchkeep.Keep(dir, *benchKeep, "match-"+benchSizeName(n)); err != nil {
+			b.Fatal(err)
+		} else if err := benchkeep.Copy(kept, dir); err != nil {
+			b.Fatal(err)
+		}
+		db, g = openMatchBench(b, dir)
+	default:
+		preloadMatchBench(b, g, db, people[:n])
+	}
 	// truthOf maps preloaded customers to their person. Each holds one
 	// account ID and accounts never merge (the kind's limit is one), so
 	// the customer Observe returns stays that person's.
 	truthOf := make(map[identity.CustomerID]int, n)
 	preloaded := make(map[int]bool, n)
-	for lo := 0; lo < n; lo += perUpdate {
+	for i := range n {
+		c, err := g.Lookup(ctx, matchAccount(i))
+		if err != nil {
+			b.Fatal(err)
+		}
+		truthOf[c] = people[i].Truth
+		preloaded[people[i].Truth] = true
+	}
+	i := 0 // observations so far, over every run
+	var caps []int
+	for f := range strings.SplitSeq(*benchMatchCandidates, ",") {
+		if f = strings.TrimSpace(f); f != "" {
+			c, err := strconv.Atoi(f)
+			if err != nil {
+				b.Fatalf("-bench.matchcandidates: %v", err)
+			}
+			caps = append(caps, c)
+		}
+	}
+	if len(caps) == 0 {
+		benchObserveMatching(b, name, g, people[n:], &i, truthOf, preloaded)
+	}
+	for _, c := range caps {
+		gc, err := identity.Open(db, &identity.Options{DefaultRegion: "US",
+			Matching: &identity.MatchOptions{Params: match.DefaultParams(), MaxCandidates: c}})
+		if err != nil {
+			b.Fatal(err)
+		}
+		benchObserveMatching(b, fmt.Sprintf("%s/candidates=%d", name, c), gc, people[n:], &i, truthOf, preloaded)
+	}
+}
+
+// benchKeep keeps BenchmarkObserveMatching's preloaded store for later
+// runs, which work on a copy of it instead of preloading again (1M
+// customers take several minutes):
+//
+//	go test -run='^$' -bench=ObserveMatching ./identity/ -args -bench.keep=/var/tmp/tl-identity
+//
+// The store is kept in <dir>/match-<customers>, and only once complete.
+var benchKeep = flag.String("bench.keep", "", "`dir` to keep BenchmarkObserveMatching's preloaded store in and reuse it from")
+
+// matchAccount is the account ID of preloaded person i.
+func matchAccount(i int) identity.Identifier {
+	return identity.New(identity.Account, fmt.Sprintf("crm:%d", i))
+}
+
+// openMatchBench opens the benchmark's graph, with matching on, in dir.
+func openMatchBench(b *testing.B, dir string) (*store.DB, *identity.Graph) {
+	db, err := store.Open(dir, &store.Options{NoSync: true, CacheSize: *benchCache})
+	if err != nil {
+		b.Fatal(err)
+	}
+	g, err := identity.Open(db, &identity.Options{DefaultRegion: "US",
+		Matching: &identity.MatchOptions{Params: match.DefaultParams()}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return db, g
+}
+
+// preloadMatchBench observes people, each with one account ID, then
+// compacts the store.
+func preloadMatchBench(b *testing.B, g *identity.Graph, db *store.DB, people []synth.Person) {
+	ctx := context.Background()
+	start := time.Now()
+	const perUpdate = 1000
+	for lo := 0; lo < len(people); lo += perUpdate {
 		err := g.Update(ctx, func(tx *identity.Tx) error {
-			for i := lo; i < min(lo+perUpdate, n); i++ {
+			for i := lo; i < min(lo+perUpdate, len(people)); i++ {
 				obs := identity.Observation{Source: "crm", Attributes: matchAttrs(&people[i].Record),
-					Identifiers: []identity.Identifier{identity.New(identity.Account, fmt.Sprintf("crm:%d", i))}}
-				res, err := tx.Observe(obs)
-				if err != nil {
+					Identifiers: []identity.Identifier{matchAccount(i)}}
+				if _, err := tx.Observe(obs); err != nil {
 					return err
 				}
-				truthOf[res.Customer] = people[i].Truth
-				preloaded[people[i].Truth] = true
 			}
 			return nil
 		})
@@ -110,30 +192,7 @@ func BenchmarkObserveMatching(b *testing.B) {
 		b.Fatal(err)
 	}
 	fmt.Fprintf(os.Stderr, "identity bench: preloaded %d customers with profiles in %v, compacted in %v; block cache %d bytes (0: default)\n",
-		n, load.Round(time.Millisecond), time.Since(start).Round(time.Millisecond), *benchCache)
-	i := 0 // observations so far, over every run
-	var caps []int
-	for f := range strings.SplitSeq(*benchMatchCandidates, ",") {
-		if f = strings.TrimSpace(f); f != "" {
-			c, err := strconv.Atoi(f)
-			if err != nil {
-				b.Fatalf("-bench.matchcandidates: %v", err)
-			}
-			caps = append(caps, c)
-		}
-	}
-	name := "customers=" + benchSizeName(n)
-	if len(caps) == 0 {
-		benchObserveMatching(b, name, g, people[n:], &i, truthOf, preloaded)
-	}
-	for _, c := range caps {
-		gc, err := identity.Open(db, &identity.Options{DefaultRegion: "US",
-			Matching: &identity.MatchOptions{Params: match.DefaultParams(), MaxCandidates: c}})
-		if err != nil {
-			b.Fatal(err)
-		}
-		benchObserveMatching(b, fmt.Sprintf("%s/candidates=%d", name, c), gc, people[n:], &i, truthOf, preloaded)
-	}
+		len(people), load.Round(time.Millisecond), time.Since(start).Round(time.Millisecond), *benchCache)
 }
 
 // benchObserveMatching observes probes in turn from *next on, each with a

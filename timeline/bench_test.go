@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
-	"path/filepath"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -14,6 +13,7 @@ import (
 	"time"
 
 	"github.com/threadline/threadline/identity"
+	"github.com/threadline/threadline/internal/benchkeep"
 	"github.com/threadline/threadline/store"
 	"github.com/threadline/threadline/timeline"
 )
@@ -259,11 +259,8 @@ func (f *fixture) keep(b *testing.B, total int) {
 	if err := f.db.Close(); err != nil {
 		b.Fatal(err)
 	}
-	kept := filepath.Join(*benchKeep, fmt.Sprint(total))
-	if err := os.MkdirAll(*benchKeep, 0o755); err != nil {
-		b.Fatal(err)
-	}
-	if err := os.Rename(f.dir, kept); err != nil {
+	kept, err := benchkeep.Keep(f.dir, *benchKeep, fmt.Sprint(total))
+	if err != nil {
 		b.Fatal(err)
 	}
 	f.dir, f.db = "", nil
@@ -273,8 +270,8 @@ func (f *fixture) keep(b *testing.B, total int) {
 // keptFixture opens the store a run with -bench.keep kept, or returns nil
 // when there is none.
 func keptFixture(b *testing.B, total int, target identity.Identifier) *fixture {
-	kept := filepath.Join(*benchKeep, fmt.Sprint(total))
-	if _, err := os.Stat(kept); err != nil {
+	kept, ok := benchkeep.Find(*benchKeep, fmt.Sprint(total))
+	if !ok {
 		return nil
 	}
 	f := &fixture{}
