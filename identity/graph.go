@@ -148,8 +148,28 @@ func (g *Graph) Normalize(id Identifier) (Identifier, error) { return g.normaliz
 // is still accepted in its canonical form while the graph holds it.
 func (tx *Tx) Normalize(id Identifier) (Identifier, error) { return tx.g.normalize(tx.txn, id) }
 
-// normalize is Normalize, reading stored values from t unless it is nil.
-func (g *Graph) normalize(t *store.Txn, id Identifier) (Identifier, error) {
+// NormalizeStored is [Tx.Normalize] outside a transaction: its one read
+// sees the latest committed state.
+func (g *Graph) NormalizeStored(ctx context.Context, id Identifier) (Identifier, error) {
+	return g.normalize(committed{ctx, g.db}, id)
+}
+
+// reader is what normalize reads stored values with: a transaction, or
+// the committed state.
+type reader interface {
+	Has(key []byte) (bool, error)
+}
+
+// committed reads the store's committed state.
+type committed struct {
+	ctx context.Context
+	db  *store.DB
+}
+
+func (c committed) Has(key []byte) (bool, error) { return c.db.Has(c.ctx, key) }
+
+// normalize is Normalize, reading stored values with r unless it is nil.
+func (g *Graph) normalize(r reader, id Identifier) (Identifier, error) {
 	p, ok := g.kinds[id.Kind]
 	if !ok {
 		return Identifier{}, fmt.Errorf("%w: %q", ErrUnknownKind, id.Kind)
@@ -160,8 +180,8 @@ func (g *Graph) normalize(t *store.Txn, id Identifier) (Identifier, error) {
 			return Identifier{Kind: id.Kind, Value: v}, nil
 		}
 	}
-	if form := g.stored[id.Kind]; t != nil && form != nil && form(id.Value) {
-		switch ok, err := t.Has(identKey(id)); {
+	if form := g.stored[id.Kind]; r != nil && form != nil && form(id.Value) {
+		switch ok, err := r.Has(identKey(id)); {
 		case err != nil:
 			return Identifier{}, err
 		case ok:
@@ -184,17 +204,6 @@ func (g *Graph) normalize(t *store.Txn, id Identifier) (Identifier, error) {
 		g.norm.put(id.Kind, id.Value, v)
 	}
 	return Identifier{Kind: id.Kind, Value: v}, nil
-}
-
-// mayBeStored reports whether normalizing ids could use a read of the
-// store (see Tx.Normalize).
-func (g *Graph) mayBeStored(ids []Identifier) bool {
-	for _, id := range ids {
-		if form := g.stored[id.Kind]; form != nil && form(id.Value) {
-			return true
-		}
-	}
-	return false
 }
 
 // Tx is one transaction on the graph, passed to the closures of

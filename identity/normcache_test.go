@@ -92,10 +92,10 @@ func TestNormalizeCached(t *testing.T) {
 	assert.Equal(t, "v2", b.Value)
 }
 
-// TestNormalizeStored checks that Tx.Normalize recognizes a phone number
-// the graph holds, given in canonical form, without calling the
-// normalizer, and that every other input is normalized as Graph.Normalize
-// does it.
+// TestNormalizeStored checks that Tx.Normalize and Graph.NormalizeStored
+// recognize a phone number the graph holds, given in canonical form,
+// without calling the normalizer, and that every other input is
+// normalized as Graph.Normalize does it.
 func TestNormalizeStored(t *testing.T) {
 	db, err := store.Open("", &store.Options{InMemory: true})
 	require.NoError(t, err)
@@ -122,25 +122,32 @@ func TestNormalizeStored(t *testing.T) {
 		norm := p.Normalize
 		p.Normalize = func(s string) (string, error) { calls = append(calls, string(k)+":"+s); return norm(s) }
 	}
-	for _, id := range inputs {
-		want, wantErr := g.Normalize(id)
-		g.norm = newNormCache() // every input misses the cache
-		calls = calls[:0]
-		require.NoError(t, g.View(ctx, func(tx *Tx) error {
-			got, err := tx.Normalize(id)
-			assert.Equal(t, want, got, "%s", id)
-			assert.Equal(t, wantErr, err, "%s", id)
-			return nil
-		}))
-		switch id {
-		case inputs[0], inputs[1]:
-			assert.Empty(t, calls, "%s is stored in canonical form", id)
-			v, ok := g.norm.get(id.Kind, id.Value)
-			assert.True(t, ok && v == id.Value, "%s is cached as itself", id)
-		case inputs[len(inputs)-1]:
-			assert.Empty(t, calls)
-		default:
-			assert.Equal(t, []string{id.String()}, calls, "%s is normalized", id)
+	// In a transaction and outside one.
+	ways := map[string]func(Identifier) (Identifier, error){
+		"Tx.Normalize": func(id Identifier) (out Identifier, err error) {
+			require.NoError(t, g.View(ctx, func(tx *Tx) error { out, err = tx.Normalize(id); return nil }))
+			return out, err
+		},
+		"Graph.NormalizeStored": func(id Identifier) (Identifier, error) { return g.NormalizeStored(ctx, id) },
+	}
+	for name, normalize := range ways {
+		for _, id := range inputs {
+			want, wantErr := g.Normalize(id)
+			g.norm = newNormCache() // every input misses the cache
+			calls = calls[:0]
+			got, err := normalize(id)
+			assert.Equal(t, want, got, "%s: %s", name, id)
+			assert.Equal(t, wantErr, err, "%s: %s", name, id)
+			switch id {
+			case inputs[0], inputs[1]:
+				assert.Empty(t, calls, "%s: %s is stored in canonical form", name, id)
+				v, ok := g.norm.get(id.Kind, id.Value)
+				assert.True(t, ok && v == id.Value, "%s: %s is cached as itself", name, id)
+			case inputs[len(inputs)-1]:
+				assert.Empty(t, calls)
+			default:
+				assert.Equal(t, []string{id.String()}, calls, "%s: %s is normalized", name, id)
+			}
 		}
 	}
 	// The canonical form test agrees with NormalizePhone's results.
@@ -156,10 +163,12 @@ func TestNormalizeStored(t *testing.T) {
 	// An unknown default region refuses every number, stored ones too.
 	bad, err := Open(db, &Options{DefaultRegion: "XX"})
 	require.NoError(t, err)
-	require.NoError(t, bad.View(ctx, func(tx *Tx) error {
-		_, err := tx.Normalize(New(Phone, "+14155550100"))
-		var ie *InvalidIdentifierError
-		assert.ErrorAs(t, err, &ie)
-		return nil
-	}))
+	_, err = bad.NormalizeStored(ctx, New(Phone, "+14155550100"))
+	var ie *InvalidIdentifierError
+	assert.ErrorAs(t, err, &ie)
+	// A store error is the store's.
+	require.NoError(t, db.Close())
+	g.norm = newNormCache()
+	_, err = g.NormalizeStored(ctx, New(Phone, "+14155550100"))
+	assert.ErrorIs(t, err, store.ErrClosed)
 }

@@ -107,19 +107,8 @@ type Result struct {
 // atomic: on error nothing is stored.
 func (g *Graph) Observe(ctx context.Context, obs Observation) (Result, error) {
 	// Normalize and check in the caller's goroutine, not in the store's
-	// serialized commit pipeline, where every closure waits for the others;
-	// in a read-only transaction when stored values can spare a parse.
-	var ids []Identifier
-	var at int64
-	var err error
-	if g.mayBeStored(obs.Identifiers) {
-		err = g.db.View(ctx, func(t *store.Txn) error {
-			ids, at, err = g.validate(t, obs)
-			return err
-		})
-	} else {
-		ids, at, err = g.validate(nil, obs)
-	}
+	// serialized commit pipeline, where every closure waits for the others.
+	ids, at, err := g.validate(committed{ctx, g.db}, obs)
 	if err != nil {
 		return Result{}, g.failed(ctx, err)
 	}
@@ -194,10 +183,10 @@ func (tx *Tx) nextObservation() (ObservationID, error) {
 }
 
 // validate normalizes and deduplicates the identifiers and checks the rest.
-// It writes nothing, and reads only to recognize stored values (from t,
+// It writes nothing, and reads only to recognize stored values (with r,
 // unless it is nil: see Tx.Normalize), so Graph.Observe runs it before its
 // transaction.
-func (g *Graph) validate(t *store.Txn, obs Observation) ([]Identifier, int64, error) {
+func (g *Graph) validate(r reader, obs Observation) ([]Identifier, int64, error) {
 	max := g.opts.MaxIdentifiersPerObservation
 	switch {
 	case len(obs.Identifiers) == 0:
@@ -219,7 +208,7 @@ func (g *Graph) validate(t *store.Txn, obs Observation) ([]Identifier, int64, er
 	}
 	out := make([]Identifier, 0, len(obs.Identifiers))
 	for _, raw := range obs.Identifiers {
-		id, err := g.normalize(t, raw)
+		id, err := g.normalize(r, raw)
 		if err != nil {
 			return nil, 0, err
 		}

@@ -18,6 +18,8 @@ type backend interface {
 	update(ctx context.Context, fn func(*Txn) error) error
 	// view runs fn against one consistent snapshot.
 	view(ctx context.Context, fn func(kv) error) error
+	// has reports whether key exists in the committed state.
+	has(key []byte) (bool, error)
 	// compact rewrites all data files, dropping deleted data.
 	compact(ctx context.Context) error
 	close() error
@@ -81,6 +83,23 @@ func (db *DB) View(ctx context.Context, fn func(*Txn) error) error {
 	}
 	defer db.inflight.Done()
 	return db.be.view(ctx, func(k kv) error { return fn(&Txn{kv: k}) })
+}
+
+// Has reports whether key exists in the committed state. It is one read
+// outside any transaction, which costs less than a View: use a View for
+// several reads that must see one state.
+func (db *DB) Has(ctx context.Context, key []byte) (bool, error) {
+	if len(key) == 0 {
+		return false, ErrInvalidKey
+	}
+	if err := ctx.Err(); err != nil {
+		return false, err
+	}
+	if err := db.enter(); err != nil {
+		return false, err
+	}
+	defer db.inflight.Done()
+	return db.be.has(key)
 }
 
 // Compact rewrites the store's data files so that deleted and overwritten

@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -221,4 +222,34 @@ func TestFormatKey(t *testing.T) {
 	for _, c := range cases {
 		assert.Equal(t, c.want, store.FormatKey(c.key), "key %x", c.key)
 	}
+}
+
+func TestHas(t *testing.T) {
+	db, err := store.Open(t.TempDir(), &store.Options{NoSync: true})
+	require.NoError(t, err)
+	ctx := t.Context()
+	k := keys.New(keys.Customer).Uint(1)
+	ok, err := db.Has(ctx, k)
+	require.NoError(t, err)
+	assert.False(t, ok)
+	// Inside an Update the write is not committed yet; after it, it is.
+	require.NoError(t, db.Update(ctx, func(tx *store.Txn) error {
+		require.NoError(t, tx.Set(k, []byte("v")))
+		ok, err := db.Has(ctx, k)
+		require.NoError(t, err)
+		assert.False(t, ok, "an uncommitted write")
+		return nil
+	}))
+	ok, err = db.Has(ctx, k)
+	require.NoError(t, err)
+	assert.True(t, ok)
+	_, err = db.Has(ctx, nil)
+	assert.ErrorIs(t, err, store.ErrInvalidKey)
+	cancelled, cancel := context.WithCancel(ctx)
+	cancel()
+	_, err = db.Has(cancelled, k)
+	assert.ErrorIs(t, err, context.Canceled)
+	require.NoError(t, db.Close())
+	_, err = db.Has(ctx, k)
+	assert.ErrorIs(t, err, store.ErrClosed)
 }

@@ -97,6 +97,10 @@ func TestAppendBadInput(t *testing.T) {
 		{name: "batch over Limits.Batch", batch: overBatch, field: "batch", index: 10_000},
 		{name: "cancelled context", batch: []timeline.Event{testEvent("ok", 2, email("valid-in-a-bad-batch"))},
 			ctx: cancelled, also: context.Canceled},
+		// A phone number in canonical form is looked up in the store
+		// before it is parsed: the store's error is not the event's.
+		{name: "cancelled context, canonical phone", batch: []timeline.Event{testEvent("ok", 2, identity.New(identity.Phone, "+14155550199"))},
+			ctx: cancelled, also: context.Canceled},
 		{name: "ID reused with other content", batch: []timeline.Event{testEvent("ok", 2, email("valid-in-a-bad-batch")), changed},
 			also: timeline.ErrEventConflict},
 	} {

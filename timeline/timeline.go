@@ -96,14 +96,8 @@ func (tl *Timeline) Append(ctx context.Context, events ...Event) ([]Appended, er
 		return nil, &InvalidEventError{Index: tl.v.limits.Batch, Field: "batch", Reason: fmt.Sprintf("%d events, at most %d", len(events), tl.v.limits.Batch)}
 	}
 	// Validate before the transaction, so that the store's serialized
-	// commit pipeline does not wait for it; a read-only one lets stored
-	// phone numbers spare a parse (see identity.Tx.Normalize).
-	var prepared []prepared
-	err := tl.g.View(ctx, func(tx *identity.Tx) error {
-		var err error
-		prepared, err = tl.prepare(tx, events)
-		return err
-	})
+	// commit pipeline does not wait for it.
+	prepared, err := tl.prepare(ctx, events)
 	if err != nil {
 		return nil, err
 	}
@@ -127,7 +121,7 @@ type prepared struct {
 	hash []byte
 }
 
-func (tl *Timeline) prepare(tx *identity.Tx, events []Event) ([]prepared, error) {
+func (tl *Timeline) prepare(ctx context.Context, events []Event) ([]prepared, error) {
 	out := make([]prepared, len(events))
 	for i := range events {
 		e := events[i]
@@ -137,9 +131,13 @@ func (tl *Timeline) prepare(tx *identity.Tx, events []Event) ([]prepared, error)
 		p := prepared{e: e, at: nanos(e.Time), rec: encodeEvent(&e)}
 		var sb strings.Builder
 		for _, raw := range e.Identifiers {
-			id, err := tx.Normalize(raw)
-			if err != nil {
+			id, err := tl.g.NormalizeStored(ctx, raw)
+			var bad *identity.InvalidIdentifierError
+			switch {
+			case errors.As(err, &bad) || errors.Is(err, identity.ErrUnknownKind):
 				return nil, &InvalidEventError{Index: i, ID: e.ID, Field: "identifiers", Reason: err.Error(), Err: err}
+			case err != nil:
+				return nil, err // the store's: closed, cancelled, failed
 			}
 			p.ids = append(p.ids, id)
 			sb.WriteString(id.String())
