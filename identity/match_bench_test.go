@@ -97,6 +97,9 @@ func BenchmarkObserveMatching(b *testing.B) {
 	default:
 		preloadMatchBench(b, g, db, people[:n])
 	}
+	if *benchWarm {
+		warmStore(b, db)
+	}
 	// truthOf maps preloaded customers to their person. Each holds one
 	// account ID and accounts never merge (the kind's limit is one), so
 	// the customer Observe returns stays that person's.
@@ -142,6 +145,29 @@ func BenchmarkObserveMatching(b *testing.B) {
 //
 // The store is kept in <dir>/match-<customers>, and only once complete.
 var benchKeep = flag.String("bench.keep", "", "`dir` to keep BenchmarkObserveMatching's preloaded store in and reuse it from")
+
+// benchWarm reads the whole preloaded store before measuring, so that a
+// block cache big enough to hold it (-bench.cache) starts full, as in a
+// process that has served for a while, rather than empty.
+var benchWarm = flag.Bool("bench.warm", false, "read BenchmarkObserveMatching's whole preloaded store once before measuring")
+
+// warmStore reads every key and value of db once.
+func warmStore(b *testing.B, db *store.DB) {
+	start := time.Now()
+	var n, bytes int
+	err := db.View(context.Background(), func(tx *store.Txn) error {
+		it := tx.NewIter(nil)
+		for ok := it.First(); ok; ok = it.Next() {
+			n++
+			bytes += len(it.Key()) + len(it.Value())
+		}
+		return it.Close()
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	fmt.Fprintf(os.Stderr, "identity bench: read %d keys (%d MB) in %v\n", n, bytes>>20, time.Since(start).Round(time.Millisecond))
+}
 
 // matchAccount is the account ID of preloaded person i.
 func matchAccount(i int) identity.Identifier {

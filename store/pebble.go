@@ -519,7 +519,7 @@ func (k *batchKV) touch(key, end []byte) error {
 	return k.flushSeqs()
 }
 
-// flushSeqs writes the counters handed out but not yet written.
+// flushSeqs writes the tops of the blocks reserved but not yet written.
 func (k *batchKV) flushSeqs() error {
 	for _, key := range k.unwritten {
 		if err := k.b.Set([]byte(key), binary.BigEndian.AppendUint64(nil, k.seqs[key].limit), nil); err != nil {
