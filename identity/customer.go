@@ -49,29 +49,31 @@ func (c *Customer) Verified() []IdentifierInfo {
 // Lookup returns the customer an identifier belongs to. The identifier is
 // normalized first; an unknown one returns [ErrNotFound].
 func (g *Graph) Lookup(ctx context.Context, id Identifier) (CustomerID, error) {
-	var c CustomerID
-	err := g.View(ctx, func(tx *Tx) error {
-		var err error
-		c, err = tx.Lookup(id)
-		return err
-	})
+	// One read of the committed state: no snapshot to set up.
+	c, err := g.lookup(committed{ctx, g.db}, id)
+	var bad *InvalidIdentifierError
+	if errors.As(err, &bad) || errors.Is(err, ErrUnknownKind) {
+		return 0, g.failed(ctx, err) // a closed store or cancelled context first
+	}
 	return c, err
 }
 
 // Lookup is [Graph.Lookup] inside a transaction.
-func (tx *Tx) Lookup(id Identifier) (CustomerID, error) {
-	n, err := tx.Normalize(id)
+func (tx *Tx) Lookup(id Identifier) (CustomerID, error) { return tx.g.lookup(tx.txn, id) }
+
+func (g *Graph) lookup(r reader, id Identifier) (CustomerID, error) {
+	n, err := g.normalize(r, id)
 	if err != nil {
 		return 0, err
 	}
-	r, found, err := getRec(tx.txn, identKey(n), decodeIdent)
+	rec, found, err := getRec(r, identKey(n), decodeIdent)
 	if err != nil {
 		return 0, err
 	}
 	if !found {
 		return 0, fmt.Errorf("%w: %s", ErrNotFound, n)
 	}
-	return r.Cust, nil
+	return rec.Cust, nil
 }
 
 // Resolve returns the live customer an ID refers to: the ID itself, or the

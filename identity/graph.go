@@ -154,9 +154,9 @@ func (g *Graph) NormalizeStored(ctx context.Context, id Identifier) (Identifier,
 	return g.normalize(committed{ctx, g.db}, id)
 }
 
-// reader is what normalize reads stored values with: a transaction, or
-// the committed state.
+// reader reads stored records: a transaction, or the committed state.
 type reader interface {
+	Get(key []byte) ([]byte, error)
 	Has(key []byte) (bool, error)
 }
 
@@ -166,7 +166,8 @@ type committed struct {
 	db  *store.DB
 }
 
-func (c committed) Has(key []byte) (bool, error) { return c.db.Has(c.ctx, key) }
+func (c committed) Get(key []byte) ([]byte, error) { return c.db.Get(c.ctx, key) }
+func (c committed) Has(key []byte) (bool, error)   { return c.db.Has(c.ctx, key) }
 
 // normalize is Normalize, reading stored values with r unless it is nil.
 func (g *Graph) normalize(r reader, id Identifier) (Identifier, error) {

@@ -287,8 +287,8 @@ func fromNano(n int64) time.Time {
 }
 
 // getRec reads key and decodes it; found is false for a missing key.
-func getRec[T any](t *store.Txn, key []byte, dec func([]byte) (T, error)) (v T, found bool, err error) {
-	b, err := t.Get(key)
+func getRec[T any](r reader, key []byte, dec func([]byte) (T, error)) (v T, found bool, err error) {
+	b, err := r.Get(key)
 	if errors.Is(err, store.ErrNotFound) {
 		return v, false, nil
 	}

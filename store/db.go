@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"sync"
 )
 
@@ -18,8 +19,8 @@ type backend interface {
 	update(ctx context.Context, fn func(*Txn) error) error
 	// view runs fn against one consistent snapshot.
 	view(ctx context.Context, fn func(kv) error) error
-	// has reports whether key exists in the committed state.
-	has(key []byte) (bool, error)
+	// get returns a copy of key's committed value, or ErrNotFound.
+	get(key []byte) ([]byte, error)
 	// compact rewrites all data files, dropping deleted data.
 	compact(ctx context.Context) error
 	close() error
@@ -85,21 +86,31 @@ func (db *DB) View(ctx context.Context, fn func(*Txn) error) error {
 	return db.be.view(ctx, func(k kv) error { return fn(&Txn{kv: k}) })
 }
 
-// Has reports whether key exists in the committed state. It is one read
-// outside any transaction, which costs less than a View: use a View for
-// several reads that must see one state.
-func (db *DB) Has(ctx context.Context, key []byte) (bool, error) {
+// Get returns a copy of key's value in the committed state, or
+// [ErrNotFound]. It is one read outside any transaction, which costs less
+// than a View: use a View for several reads that must see one state.
+func (db *DB) Get(ctx context.Context, key []byte) ([]byte, error) {
 	if len(key) == 0 {
-		return false, ErrInvalidKey
+		return nil, ErrInvalidKey
 	}
 	if err := ctx.Err(); err != nil {
-		return false, err
+		return nil, err
 	}
 	if err := db.enter(); err != nil {
-		return false, err
+		return nil, err
 	}
 	defer db.inflight.Done()
-	return db.be.has(key)
+	return db.be.get(key)
+}
+
+// Has reports whether key exists in the committed state, as [DB.Get]
+// reads it.
+func (db *DB) Has(ctx context.Context, key []byte) (bool, error) {
+	_, err := db.Get(ctx, key)
+	if errors.Is(err, ErrNotFound) {
+		return false, nil
+	}
+	return err == nil, err
 }
 
 // Compact rewrites the store's data files so that deleted and overwritten

@@ -320,16 +320,7 @@ func (b *pebbleBackend) view(ctx context.Context, fn func(kv) error) error {
 	return fn(snapKV{s: snap})
 }
 
-func (b *pebbleBackend) has(key []byte) (bool, error) {
-	_, closer, err := b.pdb.Get(key)
-	if errors.Is(err, pebble.ErrNotFound) {
-		return false, nil
-	}
-	if err != nil {
-		return false, engineErr("get", err)
-	}
-	return true, engineErr("get", closer.Close())
-}
+func (b *pebbleBackend) get(key []byte) ([]byte, error) { return getCopy(b.pdb, key) }
 
 // compactSpans are range tombstones over the table bytes no table uses
 // (0x00 and 0xff, see internal/keys.Tables). They delete nothing, but the

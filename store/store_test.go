@@ -224,7 +224,7 @@ func TestFormatKey(t *testing.T) {
 	}
 }
 
-func TestHas(t *testing.T) {
+func TestGetHas(t *testing.T) {
 	db, err := store.Open(t.TempDir(), &store.Options{NoSync: true})
 	require.NoError(t, err)
 	ctx := t.Context()
@@ -243,13 +243,22 @@ func TestHas(t *testing.T) {
 	ok, err = db.Has(ctx, k)
 	require.NoError(t, err)
 	assert.True(t, ok)
+	v, err := db.Get(ctx, k)
+	require.NoError(t, err)
+	assert.Equal(t, []byte("v"), v)
+	_, err = db.Get(ctx, keys.New(keys.Customer).Uint(2))
+	assert.ErrorIs(t, err, store.ErrNotFound)
 	_, err = db.Has(ctx, nil)
 	assert.ErrorIs(t, err, store.ErrInvalidKey)
 	cancelled, cancel := context.WithCancel(ctx)
 	cancel()
 	_, err = db.Has(cancelled, k)
 	assert.ErrorIs(t, err, context.Canceled)
+	_, err = db.Get(cancelled, k)
+	assert.ErrorIs(t, err, context.Canceled)
 	require.NoError(t, db.Close())
 	_, err = db.Has(ctx, k)
+	assert.ErrorIs(t, err, store.ErrClosed)
+	_, err = db.Get(ctx, k)
 	assert.ErrorIs(t, err, store.ErrClosed)
 }

@@ -275,6 +275,14 @@ func TestHostileInput(t *testing.T) {
 			return err
 		}, nil},
 		{"Lookup", func(ctx context.Context) error { _, err := g.Lookup(ctx, annEmail); return err }, nil},
+		{"Lookup of an invalid identifier", func(ctx context.Context) error {
+			_, err := g.Lookup(ctx, identity.New(identity.Email, "not an email"))
+			return err
+		}, nil},
+		{"Lookup of a canonical phone number", func(ctx context.Context) error {
+			_, err := g.Lookup(ctx, identity.New(identity.Phone, "+14155550177"))
+			return err
+		}, nil},
 		{"Customer", func(ctx context.Context) error { _, err := g.Customer(ctx, h.ann); return err }, nil},
 		{"Customers", func(ctx context.Context) error {
 			return g.Customers(ctx, func(*identity.Tx, identity.CustomerID) error { return nil })
