@@ -161,31 +161,7 @@ func (tx *Tx) eraseProfile(id Identifier) error {
 			}
 		}
 		r := old.record()
-		p := match.Prepare(&r)
-		s0, err := tx.termStats(0)
-		if err != nil {
-			return err
-		}
-		for f := range match.Field(match.NumFields) {
-			if v := p.Term(f); v != "" {
-				s := s0
-				if f != 0 {
-					if s, err = tx.termStats(f); err != nil {
-						return err
-					}
-				}
-				if _, err := tx.countTerm(f, v, -1, &s); err != nil {
-					return err
-				}
-				if f == 0 {
-					s0 = s
-				} else if err := tx.setTermStats(f, s); err != nil {
-					return err
-				}
-			}
-		}
-		s0.profiles = max(s0.profiles, 1) - 1
-		if err := tx.setTermStats(0, s0); err != nil {
+		if err := tx.countTerms(match.Prepare(&r), nil, nil); err != nil {
 			return err
 		}
 	} else if !isNotFound(err) {

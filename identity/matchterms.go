@@ -63,8 +63,9 @@ func (tx *Tx) countTerm(f match.Field, v string, d int, s *termStats) (uint64, e
 }
 
 // countTerms brings the term counts in step with a profile whose terms
-// change from old's (nil: a new profile) to p's. It leaves in t what it
-// wrote: the counts that scoring the same profile reads next.
+// change from old's to p's: old is nil for a new profile, p for one
+// removed (Forget). Unless t is nil it leaves there what it wrote: the
+// counts that scoring the same profile reads next.
 func (tx *Tx) countTerms(old, p *match.Prepared, t *storeTerms) error {
 	var stats [match.NumFields]termStats
 	var read [match.NumFields]bool
@@ -74,18 +75,23 @@ func (tx *Tx) countTerms(old, p *match.Prepared, t *storeTerms) error {
 	}
 	read[0] = true
 	changed := read
-	if old == nil {
+	switch {
+	case old == nil:
 		stats[0].profiles++
-	} else {
+	case p == nil:
+		stats[0].profiles = max(stats[0].profiles, 1) - 1
+	default:
 		changed[0] = false
 	}
 	counts := map[termRef]uint64{}
 	for f := range match.Field(match.NumFields) {
-		var before string
+		var before, after string
 		if old != nil {
 			before = old.Term(f)
 		}
-		after := p.Term(f)
+		if p != nil {
+			after = p.Term(f)
+		}
 		if !f.HasTerms() || before == after {
 			continue
 		}
@@ -115,6 +121,9 @@ func (tx *Tx) countTerms(old, p *match.Prepared, t *storeTerms) error {
 				return err
 			}
 		}
+	}
+	if t == nil {
+		return nil
 	}
 	t.profiles = float64(stats[0].profiles)
 	if t.profiles == 0 {
