@@ -111,9 +111,6 @@ import "github.com/threadline/threadline/internal/keys"
 //	            profile: the sorted neighbourhood); sort is "family given YYYYMMDD", the order read around a profile
 //	     value: the profile prepared for comparison (match.Prepared.AppendBinary), so candidates are scored
 //	            from the index without reading their profiles
-//	0x52 mblockof     owner identity
-//	     key:   0x52 identifier:bytes key:bytes
-//	     value: empty; retired, no longer written (mprofile lists a profile's mblock entries)
 //	0x53 mterm        owner identity
 //	     key:   0x53 field:uint hash:bytes       hash: first 16 bytes of SHA-256 of the value (no raw value)
 //	     value: number of profiles holding the value, uvarint

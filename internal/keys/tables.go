@@ -36,7 +36,6 @@ const (
 	// term frequencies and the review queue.
 	MatchProfile Table = 0x50
 	MatchBlock   Table = 0x51
-	MatchBlockOf Table = 0x52
 	MatchTerm    Table = 0x53
 	MatchReview  Table = 0x54
 	MatchPair    Table = 0x55
@@ -87,7 +86,6 @@ var Tables = []TableSpec{
 	{Suppression, "suppress", "identity", "hmac:bytes", "time of the Forget that asked for suppression"},
 	{MatchProfile, "mprofile", "identity", "identifier:bytes", "match profile: the latest value of each matcher field seen with the identifier, and its mblock entries"},
 	{MatchBlock, "mblock", "identity", "block:bytes sort:bytes identifier:bytes", "the prepared profile; blocking index (rule:key, and name: for the sorted neighbourhood), in name order within a block"},
-	{MatchBlockOf, "mblockof", "identity", "identifier:bytes key:bytes", "retired: no longer written"},
 	{MatchTerm, "mterm", "identity", "field:uint hash:bytes", "profiles holding the value, uvarint; hash is SHA-256 of the value, truncated; the key with field only holds the sum of squared counts (field 0: also the profile count)"},
 	{MatchReview, "mreview", "identity", "review:uint", "review item: both identifiers, weight, field comparisons, status, reviewer"},
 	{MatchPair, "mpair", "identity", "identifier:bytes identifier:bytes", "review ID, uvarint; one review per pair, ever (a rejected pair is never suggested again)"},
