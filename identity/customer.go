@@ -50,22 +50,25 @@ func (c *Customer) Verified() []IdentifierInfo {
 // normalized first; an unknown one returns [ErrNotFound].
 func (g *Graph) Lookup(ctx context.Context, id Identifier) (CustomerID, error) {
 	// One read of the committed state: no snapshot to set up.
-	c, err := g.lookup(committed{ctx, g.db}, id)
-	var bad *InvalidIdentifierError
-	if errors.As(err, &bad) || errors.Is(err, ErrUnknownKind) {
-		return 0, g.failed(ctx, err) // a closed store or cancelled context first
+	r := committed{ctx, g.db}
+	n, err := g.normalize(r, id)
+	if err != nil {
+		return 0, g.failed(ctx, err) // as Observe: a closed store or cancelled context first
 	}
-	return c, err
+	return find(r, n)
 }
 
 // Lookup is [Graph.Lookup] inside a transaction.
-func (tx *Tx) Lookup(id Identifier) (CustomerID, error) { return tx.g.lookup(tx.txn, id) }
-
-func (g *Graph) lookup(r reader, id Identifier) (CustomerID, error) {
-	n, err := g.normalize(r, id)
+func (tx *Tx) Lookup(id Identifier) (CustomerID, error) {
+	n, err := tx.Normalize(id)
 	if err != nil {
 		return 0, err
 	}
+	return find(tx.txn, n)
+}
+
+// find returns the customer of the canonical identifier n.
+func find(r reader, n Identifier) (CustomerID, error) {
 	rec, found, err := getRec(r, identKey(n), decodeIdent)
 	if err != nil {
 		return 0, err

@@ -229,3 +229,36 @@ func TestForgetThenAppend(t *testing.T) {
 		t.Errorf("another customer after Forget: %s, %v", propIDs(page.Events), err)
 	}
 }
+
+// TestAppendUserNormalizerError checks that an identifier refused by a
+// user's normalizer with an error of its own (not an
+// *identity.InvalidIdentifierError) is the event's fault, not the store's.
+func TestAppendUserNormalizerError(t *testing.T) {
+	db, err := store.Open("", &store.Options{InMemory: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	refused := errors.New("not a member number")
+	g, err := identity.Open(db, &identity.Options{Kinds: []identity.KindPolicy{{Kind: "member",
+		Normalize: func(s string) (string, error) {
+			if !strings.HasPrefix(s, "M-") {
+				return "", refused
+			}
+			return s, nil
+		}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tl, err := timeline.Open(g, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := testEvent("m1", 0, identity.New("member", "42"))
+	e.Time = time.Now().Add(-time.Minute)
+	_, err = tl.Append(context.Background(), e)
+	var ie *timeline.InvalidEventError
+	if !errors.As(err, &ie) || ie.Field != "identifiers" || !errors.Is(err, refused) {
+		t.Fatalf("Append = %v; want an invalid event naming identifiers and wrapping the normalizer's error", err)
+	}
+}

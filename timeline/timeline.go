@@ -132,12 +132,11 @@ func (tl *Timeline) prepare(ctx context.Context, events []Event) ([]prepared, er
 		var sb strings.Builder
 		for _, raw := range e.Identifiers {
 			id, err := tl.g.NormalizeStored(ctx, raw)
-			var bad *identity.InvalidIdentifierError
 			switch {
-			case errors.As(err, &bad) || errors.Is(err, identity.ErrUnknownKind):
-				return nil, &InvalidEventError{Index: i, ID: e.ID, Field: "identifiers", Reason: err.Error(), Err: err}
+			case storeFailed(err):
+				return nil, err
 			case err != nil:
-				return nil, err // the store's: closed, cancelled, failed
+				return nil, &InvalidEventError{Index: i, ID: e.ID, Field: "identifiers", Reason: err.Error(), Err: err}
 			}
 			p.ids = append(p.ids, id)
 			sb.WriteString(id.String())
@@ -148,6 +147,13 @@ func (tl *Timeline) prepare(ctx context.Context, events []Event) ([]prepared, er
 		out[i] = p
 	}
 	return out, nil
+}
+
+// storeFailed reports whether err is the store's (closed, cancelled,
+// failed) rather than the input's.
+func storeFailed(err error) bool {
+	return errors.Is(err, store.ErrClosed) || errors.Is(err, store.ErrEngine) ||
+		errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
 }
 
 // resolved is the identity outcome for one identifier set.
