@@ -360,3 +360,36 @@ func benchLookup(b *testing.B, f *benchFixture, pick func(*rand.Rand, int) ident
 	}
 	benchReportOps(b)
 }
+
+// BenchmarkNormalize measures the normalizers alone on values seen for the
+// first time (no cache: these are the package functions Observe calls on a
+// miss), so that Observe's figures can be read against them: a new
+// customer's phone number costs phone/e164 before any storage work.
+func BenchmarkNormalize(b *testing.B) {
+	cases := []struct {
+		name string
+		in   func(i int) string
+		fn   func(string) (string, error)
+	}{
+		{"email", func(i int) string { return benchEmail("Normalize.", i) },
+			func(s string) (string, error) { return identity.NormalizeEmail(s, identity.EmailPolicy{}) }},
+		{"phone/e164", func(i int) string { return benchPhone(benchNewBase + i) },
+			func(s string) (string, error) { return identity.NormalizePhone(s, "US") }},
+		{"phone/national", func(i int) string {
+			p := benchPhone(benchNewBase + i) // +1AAAEEENNNN
+			return fmt.Sprintf("(%s) %s-%s", p[2:5], p[5:8], p[8:])
+		}, func(s string) (string, error) { return identity.NormalizePhone(s, "US") }},
+	}
+	for _, c := range cases {
+		b.Run(c.name, func(b *testing.B) {
+			b.ReportAllocs()
+			i := 0
+			for b.Loop() {
+				if _, err := c.fn(c.in(i)); err != nil {
+					b.Fatal(err)
+				}
+				i++
+			}
+		})
+	}
+}
