@@ -186,18 +186,19 @@ var (
 // identifier of customer (i*7919+salt) mod f.customers (salt spreads
 // batches; a run of f.customers events from 0 sees each customer once).
 func (f *appendFloor) run(b *testing.B, first, count, salt int) {
+	var id, rec, ev []byte // keys, built in place: the store copies them
 	err := f.db.Update(context.Background(), func(tx *store.Txn) error {
 		for i := first; i < first+count; i++ {
 			c := (i*7919 + salt) % f.customers
-			id := fmt.Appendf(nil, "\x20evt-%010d", i)
+			id = fmt.Appendf(id[:0], "\x20evt-%010d", i)
 			if _, err := tx.Get(id); !errors.Is(err, store.ErrNotFound) {
 				return fmt.Errorf("event ID: %v", err)
 			}
-			rec := fmt.Appendf(nil, "\x10email:customer%07d@example.com", c)
+			rec = fmt.Appendf(rec[:0], "\x10email:customer%07d@example.com", c)
 			if _, err := tx.Get(rec); err != nil && (i >= f.customers || !errors.Is(err, store.ErrNotFound)) {
 				return err
 			}
-			ev := fmt.Appendf(nil, "\x21email:customer%07d@example.com\x00%016x%s", c, i, id[1:])
+			ev = fmt.Appendf(ev[:0], "\x21email:customer%07d@example.com\x00%016x%s", c, i, id[1:])
 			if err := errors.Join(tx.Set(ev, floorEventValue), tx.Set(id, floorIndexValue), tx.Set(rec, floorRecValue)); err != nil {
 				return err
 			}
