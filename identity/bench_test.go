@@ -2,6 +2,8 @@ package identity_test
 
 import (
 	"context"
+	"encoding/binary"
+	"errors"
 	"flag"
 	"fmt"
 	"math/rand/v2"
@@ -81,6 +83,7 @@ const (
 	benchNewBase     = 20_000_000
 	benchMergeBase   = 40_000_000
 	benchDurableBase = 60_000_000
+	benchFloorBase   = 5_000_000 // kind=new/floor's numbers, after kind=new's
 )
 
 func benchPhone(i int) string {
@@ -269,6 +272,28 @@ func BenchmarkObserve(b *testing.B) {
 		benchReportOps(b)
 	})
 
+	// The floors do at the store only what kind=new and kind=hit cannot do
+	// without (see observeFloor): their ops/s bound what Observe can reach
+	// on this store and machine, whatever the graph logic costs.
+	b.Run("kind=new/floor/"+size, func(b *testing.B) {
+		fl := newObserveFloor(f)
+		b.ReportAllocs()
+		for b.Loop() {
+			fl.newCustomer(b, int(benchNewNext.Add(1)))
+		}
+		benchReportOps(b)
+	})
+
+	b.Run("kind=hit/floor/"+size, func(b *testing.B) {
+		fl := newObserveFloor(f)
+		b.ReportAllocs()
+		rng := rand.New(rand.NewPCG(1, 2))
+		for b.Loop() {
+			fl.hit(b, rng.IntN(f.customers))
+		}
+		benchReportOps(b)
+	})
+
 	b.Run("kind=merge/"+size, func(b *testing.B) {
 		b.ReportAllocs()
 		// Pairs of single-identifier customers, made in batches outside
@@ -391,5 +416,103 @@ func BenchmarkNormalize(b *testing.B) {
 				i++
 			}
 		})
+	}
+}
+
+// observeFloor is Observe reduced to the work it cannot do without, on the
+// preloaded store, for the floor twins of BenchmarkObserve:
+//
+//   - a new customer (email and phone): both normalizers, the phone
+//     number's through libphonenumber; the two identifier records read
+//     and not found; the 11 keys a new customer writes (540 bytes in all,
+//     as Observe's batch), in one transaction;
+//   - a hit (both identifiers known, one customer): the email normalized,
+//     the phone number found stored in E.164 form by one read instead of
+//     libphonenumber; in one transaction, the two identifier records read,
+//     the link between them looked up, and both records written back (the
+//     last-seen time and count).
+//
+// No validation, guards, customer records, history or result: the gap to
+// kind=new and kind=hit is the graph's own cost.
+type observeFloor struct {
+	f   *benchFixture
+	seq uint64 // numbers the keys a new customer writes besides its records
+}
+
+func newObserveFloor(f *benchFixture) *observeFloor { return &observeFloor{f: f} }
+
+// floorTable is the table byte of the stand-ins for a new customer's other
+// keys: one no table uses (see internal/keys.Tables), so they touch no
+// record of the graph.
+const floorTable = 0xff
+
+var (
+	floorRecord = make([]byte, 30) // an identifier record's size
+	floorValue  = make([]byte, 36) // the other keys' values: 540 bytes in all
+)
+
+func (fl *observeFloor) newCustomer(b *testing.B, i int) {
+	email, err := identity.NormalizeEmail(benchEmail("floor", i), identity.EmailPolicy{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	phone, err := identity.NormalizePhone(benchPhone(benchNewBase+benchFloorBase+i), "US")
+	if err != nil {
+		b.Fatal(err)
+	}
+	ids := []identity.Identifier{identity.New(identity.Email, email), identity.New(identity.Phone, phone)}
+	err = fl.f.db.Update(context.Background(), func(tx *store.Txn) error {
+		for _, id := range ids {
+			if _, err := tx.Get(identity.IdentKey(id)); !errors.Is(err, store.ErrNotFound) {
+				return fmt.Errorf("%s: %v, want not found", id, err)
+			}
+		}
+		for _, id := range ids {
+			if err := tx.Set(identity.IdentKey(id), floorRecord); err != nil {
+				return err
+			}
+		}
+		for range 9 {
+			fl.seq++
+			if err := tx.Set(binary.BigEndian.AppendUint64([]byte{floorTable}, fl.seq), floorValue); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+}
+
+func (fl *observeFloor) hit(b *testing.B, i int) {
+	email, err := identity.NormalizeEmail(benchEmail("p", i), identity.EmailPolicy{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	phone := identity.New(identity.Phone, benchPhone(benchPreloadBase+i))
+	if ok, err := fl.f.db.Has(context.Background(), identity.IdentKey(phone)); err != nil || !ok {
+		b.Fatalf("%s stored: %v %v", phone, ok, err)
+	}
+	ids := []identity.Identifier{identity.New(identity.Email, email), phone}
+	err = fl.f.db.Update(context.Background(), func(tx *store.Txn) error {
+		var recs [2][]byte
+		for j, id := range ids {
+			if recs[j], err = tx.Get(identity.IdentKey(id)); err != nil {
+				return fmt.Errorf("%s: %w", id, err)
+			}
+		}
+		if ok, err := tx.Has(identity.AdjKey(ids[0], ids[1])); err != nil || !ok {
+			return fmt.Errorf("link %s-%s: %v %w", ids[0], ids[1], ok, err)
+		}
+		for j, id := range ids {
+			if err := tx.Set(identity.IdentKey(id), recs[j]); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		b.Fatal(err)
 	}
 }
