@@ -126,6 +126,7 @@ func BenchmarkObserveMatching(b *testing.B) {
 	}
 	if len(caps) == 0 {
 		benchObserveMatching(b, name, g, people[n:], &i, truthOf, preloaded)
+		benchCandidateSearch(b, name+"/floor=candidates", g, people[n:])
 	}
 	for _, c := range caps {
 		gc, err := identity.Open(db, &identity.Options{DefaultRegion: "US",
@@ -262,5 +263,30 @@ func benchObserveMatching(b *testing.B, name string, g *identity.Graph, probes [
 		b.ReportMetric(float64(reviews)/float64(b.N), "reviews/op")
 		b.ReportMetric(float64(found)/float64(max(known, 1)), "recall")
 		b.ReportMetric(float64(wrong)/float64(b.N), "false-links/op")
+	})
+}
+
+// benchCandidateSearch measures the candidate search of a matching
+// Observe alone (Graph.MatchCandidates: the blocking index read and the
+// candidates scored, nothing written) for the same observations: a floor
+// under BenchmarkObserveMatching's ns/op, which adds the writes (the
+// profile, its index entries, term counts, the graph's records) and the
+// links and reviews.
+func benchCandidateSearch(b *testing.B, name string, g *identity.Graph, probes []synth.Person) {
+	ctx := context.Background()
+	b.Run(name, func(b *testing.B) {
+		b.ReportAllocs()
+		i, found := 0, 0
+		for b.Loop() {
+			p := &probes[i%len(probes)]
+			n, err := g.MatchCandidates(ctx, identity.Observation{Source: "chat", Attributes: matchAttrs(&p.Record)})
+			if err != nil {
+				b.Fatal(err)
+			}
+			found += n
+			i++
+		}
+		benchReportOps(b)
+		b.ReportMetric(float64(found)/float64(b.N), "found/op")
 	})
 }
