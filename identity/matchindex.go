@@ -205,7 +205,9 @@ type candidateScan struct {
 // the nearest on each side; from the name block, m.window on each side.
 func (tx *Tx) candidates(self Identifier, idx indexEntries, p *match.Prepared, model *match.Model) ([]candidate, error) {
 	m := tx.g.matcher
-	s := &candidateScan{tx: tx, model: model, p: p, self: keys.Key(nil).String(self.String()), seen: map[string]bool{}}
+	// seen is sized for every block read whole: growing it costs more.
+	seen := make(map[string]bool, m.maxPer*len(idx.blocks)+2*m.window)
+	s := &candidateScan{tx: tx, model: model, p: p, self: keys.Key(nil).String(self.String()), seen: seen}
 	// One iterator serves every block: creating one costs more than a seek.
 	it := tx.txn.NewIter(prefixRange(keys.New(keys.MatchBlock)))
 	defer it.Close()

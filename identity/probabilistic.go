@@ -134,6 +134,7 @@ func (o *observer) match(p plan) error {
 	if terms.err != nil {
 		return terms.err
 	}
+	linked := len(o.res.Links) // links made before matching
 	best := map[CustomerID]*scored{}
 	for i := range cands {
 		s, err := o.scored(anchor, &cands[i])
@@ -155,7 +156,7 @@ func (o *observer) match(p plan) error {
 		return cmp.Or(cmp.Compare(b.score.Weight, a.score.Weight), cmp.Compare(a.cust, b.cust))
 	})
 	for _, s := range order {
-		if err := o.decide(anchor, s); err != nil {
+		if err := o.decide(anchor, s, len(o.res.Links) > linked); err != nil {
 			return err
 		}
 	}
@@ -181,12 +182,17 @@ func (o *observer) scored(anchor Identifier, c *candidate) (*scored, error) {
 	return &scored{cust: r.Cust, id: id, score: c.score, dec: c.dec}, nil
 }
 
-// decide links, queues or refuses one scored candidate.
-func (o *observer) decide(anchor Identifier, s *scored) error {
+// decide links, queues or refuses one scored candidate. Unless an earlier
+// candidate was linked (merged), the candidate's customer is still the one
+// scored read.
+func (o *observer) decide(anchor Identifier, s *scored, merged bool) error {
 	tx := o.tx
-	cur, err := tx.Lookup(s.id) // earlier links of this call may have merged it
-	if err != nil {
-		return err
+	cur := s.cust
+	if merged {
+		var err error
+		if cur, err = find(tx.txn, s.id); err != nil { // s.id is canonical: read from the index
+			return err
+		}
 	}
 	if cur == o.res.Customer {
 		return nil
