@@ -72,26 +72,24 @@ type attrRec struct {
 }
 
 // writeAttributes stores the observation's attributes under its anchor
-// identifier, so they follow that identifier through merges and splits.
+// identifier, so they follow that identifier through merges and splits:
+// one record per observation, its fields and values in field order, then
+// its source and verified flag.
 func (tx *Tx) writeAttributes(anchor *cand, obs *Observation, at int64, id ObservationID) error {
-	if len(obs.Attributes) == 0 {
+	fv := make([]string, 0, 2*len(obs.Attributes))
+	for _, f := range slices.Sorted(maps.Keys(obs.Attributes)) {
+		if v := obs.Attributes[f]; v != "" {
+			fv = append(fv, f, v)
+		}
+	}
+	if len(fv) == 0 {
 		return nil
 	}
-	for _, f := range slices.Sorted(maps.Keys(obs.Attributes)) {
-		v := obs.Attributes[f]
-		if v == "" {
-			continue
-		}
-		var w enc.Writer
-		w.String(v)
-		w.String(obs.Source)
-		w.Bool(obs.Verified)
-		k := keys.Key(attrPrefix(anchor.id)).String(f).Int(at).Uint(uint64(id))
-		if err := tx.txn.Set(k, w.B); err != nil {
-			return err
-		}
-	}
-	return nil
+	var w enc.Writer
+	w.Strings(fv)
+	w.String(obs.Source)
+	w.Bool(obs.Verified)
+	return tx.txn.Set(keys.Key(attrPrefix(anchor.id)).Int(at).Uint(uint64(id)), w.B)
 }
 
 type attrObs struct {
@@ -108,14 +106,20 @@ func (tx *Tx) attributes(ids []Identifier) (map[string]Attribute, error) {
 		it := tx.txn.NewIter(prefixRange(prefix))
 		for ok := it.First(); ok; ok = it.Next() {
 			d := keys.NewSuffixDecoder(it.Key()[len(prefix):])
-			f, at, obs := d.String(), d.Int(), d.Uint()
+			at, obs := d.Int(), d.Uint()
 			r := enc.NewReader(it.Value())
-			a := attrObs{attrRec{Value: r.String(), Source: r.String(), Verified: r.Bool()}, at, obs}
-			if err := firstErr(d.Err(), r.Err()); err != nil {
+			fv, src, verified := r.Strings(), r.String(), r.Bool()
+			err := firstErr(d.Err(), r.Err())
+			if err == nil && len(fv)%2 != 0 {
+				err = fmt.Errorf("%d field and value strings", len(fv))
+			}
+			if err != nil {
 				it.Close()
 				return nil, corrupt("attribute", err)
 			}
-			byField[f] = append(byField[f], a)
+			for i := 0; i < len(fv); i += 2 {
+				byField[fv[i]] = append(byField[fv[i]], attrObs{attrRec{Value: fv[i+1], Source: src, Verified: verified}, at, obs})
+			}
 		}
 		if err := it.Close(); err != nil {
 			return nil, err

@@ -26,7 +26,9 @@ import (
 //
 // Version 2: the probabilistic matcher's block index holds each profile
 // already prepared, ordered by name within a block (see the schema).
-const FormatVersion uint64 = 2
+// Version 3: an observation's attributes are one record, not one per
+// field.
+const FormatVersion uint64 = 3
 
 var versionKey = keys.New(keys.Meta).String("version")
 

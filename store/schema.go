@@ -66,8 +66,9 @@ import "github.com/threadline/threadline/internal/keys"
 //	     key:   0x1c customer:uint seq:uint
 //	     value: type, time, observation, other customers, links, guard (no raw values)
 //	0x1d attr         owner identity
-//	     key:   0x1d identifier:bytes field:bytes time:int observation:uint
-//	     value: value, source, verified
+//	     key:   0x1d identifier:bytes time:int observation:uint
+//	     value: the observation's attributes as field, value pairs in field
+//	            order, then source, verified
 //	0x1e consent      owner identity
 //	     key:   0x1e identifier:bytes purpose:bytes channel:bytes
 //	     value: granted, time, source (latest statement per identifier)

@@ -11,24 +11,24 @@ import (
 // the tuples, so a timeline sorted by time is a key range.
 func Example() {
 	at := func(t int64) keys.Key {
-		return keys.New(keys.Attribute).String("email:ann@example.com").String("postcode").Int(t).Uint(1)
+		return keys.New(keys.Event).String("email:ann@example.com").Int(t).String("evt-1")
 	}
 	early, late := at(-100), at(1_700_000_000)
 	fmt.Println(keys.Format(early))
 	fmt.Println(bytes.Compare(early, late) < 0)
 
-	// Every key of one identifier's "postcode" field lies in one range.
-	prefix := keys.New(keys.Attribute).String("email:ann@example.com").String("postcode")
+	// Every event key of one identifier lies in one range.
+	prefix := keys.New(keys.Event).String("email:ann@example.com")
 	end := keys.PrefixEnd(prefix)
 	fmt.Println(bytes.HasPrefix(late, prefix), bytes.Compare(late, end) < 0)
 
 	d := keys.NewDecoder(late)
-	fmt.Println(d.String(), d.String(), d.Int(), d.Uint(), d.Done())
+	fmt.Println(d.String(), d.Int(), d.String(), d.Done())
 	// Output:
-	// /attr/email:ann@example.com/postcode/-100/1
+	// /event/email:ann@example.com/-100/evt-1
 	// true
 	// true true
-	// email:ann@example.com postcode 1700000000 1 true
+	// email:ann@example.com 1700000000 evt-1 true
 }
 
 func ExampleFormat() {

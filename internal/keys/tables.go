@@ -81,7 +81,7 @@ var Tables = []TableSpec{
 	{ConflictKey, "conflictkey", "identity", "guard:bytes identifier:bytes identifier:bytes", "conflict ID, uvarint; deduplicates repeated refusals"},
 	{ConflictRef, "conflictref", "identity", "identifier:bytes conflict:uint", "empty; conflicts naming an identifier (for Forget)"},
 	{History, "history", "identity", "customer:uint seq:uint", "history entry: merge, split, refusal, decision"},
-	{Attribute, "attr", "identity", "identifier:bytes field:bytes time:int observation:uint", "attribute value, source, verified"},
+	{Attribute, "attr", "identity", "identifier:bytes time:int observation:uint", "the observation's attributes (field, value pairs in field order), source, verified"},
 	{Consent, "consent", "identity", "identifier:bytes purpose:bytes channel:bytes", "granted, time, source"},
 	{Suppression, "suppress", "identity", "hmac:bytes", "time of the Forget that asked for suppression"},
 	{MatchProfile, "mprofile", "identity", "identifier:bytes", "match profile: the latest value of each matcher field seen with the identifier, and its mblock entries"},
