@@ -2,51 +2,60 @@ package identity
 
 import (
 	"crypto/sha256"
-	"encoding/binary"
 
 	"github.com/threadline/threadline/identity/match"
+	"github.com/threadline/threadline/internal/enc"
 	"github.com/threadline/threadline/internal/keys"
 )
 
 // Term counts for term-frequency adjustment, kept in the store: per field,
 // the number of profiles holding each value (keyed by a hash, so no raw
-// value is stored) and the sum of squared counts.
+// value is stored), and one statistics record: the number of profiles and
+// each field's sum of squared counts.
 
 func termKey(f match.Field, v string) []byte {
 	h := sha256.Sum256([]byte(v))
 	return keys.New(keys.MatchTerm).Uint(uint64(f)).Bytes(h[:16])
 }
-func termStatsKey(f match.Field) []byte { return keys.New(keys.MatchTerm).Uint(uint64(f)) }
 
-// profileCount is kept in the stats key of field 0 (every profile counts
-// there) next to the field's sum of squared counts.
+// termStatsKey holds the statistics record: the table's key with no
+// components, before every term count.
+var termStatsKey = []byte(keys.New(keys.MatchTerm))
+
 type termStats struct {
 	profiles uint64
-	sumSq    uint64
+	sumSq    [match.NumFields]uint64
 }
 
-func (tx *Tx) termStats(f match.Field) (termStats, error) {
-	b, err := tx.txn.Get(termStatsKey(f))
+func (tx *Tx) termStats() (termStats, error) {
+	var s termStats
+	b, err := tx.txn.Get(termStatsKey)
 	if err != nil {
 		if isNotFound(err) {
-			return termStats{}, nil
+			return s, nil
 		}
-		return termStats{}, err
+		return s, err
 	}
-	var s termStats
-	var n int
-	s.profiles, n = binary.Uvarint(b)
-	s.sumSq, _ = binary.Uvarint(b[max(n, 0):])
-	return s, nil
+	r := enc.NewReader(b)
+	s.profiles = r.Uint()
+	for f := range s.sumSq {
+		s.sumSq[f] = r.Uint()
+	}
+	return s, corrupt("match term statistics", r.Err())
 }
 
-func (tx *Tx) setTermStats(f match.Field, s termStats) error {
-	return tx.txn.Set(termStatsKey(f), binary.AppendUvarint(binary.AppendUvarint(nil, s.profiles), s.sumSq))
+func (tx *Tx) setTermStats(s termStats) error {
+	var w enc.Writer
+	w.Uint(s.profiles)
+	for _, q := range s.sumSq {
+		w.Uint(q)
+	}
+	return tx.txn.Set(termStatsKey, w.B)
 }
 
 // countTerm adds d (+1 or -1) to the count of value v of field f, keeping
-// the field's sum of squares s in step, and returns the new count.
-func (tx *Tx) countTerm(f match.Field, v string, d int, s *termStats) (uint64, error) {
+// the field's sum of squares sumSq in step, and returns the new count.
+func (tx *Tx) countTerm(f match.Field, v string, d int, sumSq *uint64) (uint64, error) {
 	k := termKey(f, v)
 	var n uint64
 	if b, err := tx.txn.Get(k); err == nil {
@@ -55,7 +64,7 @@ func (tx *Tx) countTerm(f match.Field, v string, d int, s *termStats) (uint64, e
 		return 0, err
 	}
 	next := uint64(max(int64(n)+int64(d), 0))
-	s.sumSq = s.sumSq - n*n + next*next
+	*sumSq = *sumSq - n*n + next*next
 	if next == 0 {
 		return 0, tx.txn.Delete(k)
 	}
@@ -65,23 +74,20 @@ func (tx *Tx) countTerm(f match.Field, v string, d int, s *termStats) (uint64, e
 // countTerms brings the term counts in step with a profile whose terms
 // change from old's to p's: old is nil for a new profile, p for one
 // removed (Forget). Unless t is nil it leaves there what it wrote: the
-// counts that scoring the same profile reads next.
+// statistics and the counts that scoring the same profile reads next.
 func (tx *Tx) countTerms(old, p *match.Prepared, t *storeTerms) error {
-	var stats [match.NumFields]termStats
-	var read [match.NumFields]bool
-	var err error
-	if stats[0], err = tx.termStats(0); err != nil {
+	stats, err := tx.termStats()
+	if err != nil {
 		return err
 	}
-	read[0] = true
-	changed := read
+	changed := true
 	switch {
 	case old == nil:
-		stats[0].profiles++
+		stats.profiles++
 	case p == nil:
-		stats[0].profiles = max(stats[0].profiles, 1) - 1
+		stats.profiles = max(stats.profiles, 1) - 1
 	default:
-		changed[0] = false
+		changed = false
 	}
 	counts := map[termRef]uint64{}
 	for f := range match.Field(match.NumFields) {
@@ -95,44 +101,34 @@ func (tx *Tx) countTerms(old, p *match.Prepared, t *storeTerms) error {
 		if !f.HasTerms() || before == after {
 			continue
 		}
-		if !read[f] {
-			if stats[f], err = tx.termStats(f); err != nil {
-				return err
-			}
-			read[f] = true
-		}
-		changed[f] = true
+		changed = true
 		if before != "" {
-			if _, err := tx.countTerm(f, before, -1, &stats[f]); err != nil {
+			if _, err := tx.countTerm(f, before, -1, &stats.sumSq[f]); err != nil {
 				return err
 			}
 		}
 		if after != "" {
-			n, err := tx.countTerm(f, after, +1, &stats[f])
+			n, err := tx.countTerm(f, after, +1, &stats.sumSq[f])
 			if err != nil {
 				return err
 			}
 			counts[termRef{f, after}] = n
 		}
 	}
-	for f := range match.Field(match.NumFields) {
-		if changed[f] {
-			if err := tx.setTermStats(f, stats[f]); err != nil {
-				return err
-			}
+	if changed {
+		if err := tx.setTermStats(stats); err != nil {
+			return err
 		}
 	}
 	if t == nil {
 		return nil
 	}
-	t.profiles = float64(stats[0].profiles)
+	t.profiles = float64(stats.profiles)
 	if t.profiles == 0 {
 		return nil
 	}
-	for f := range match.Field(match.NumFields) {
-		if read[f] {
-			t.agree[f] = float64(stats[f].sumSq) / (t.profiles * t.profiles)
-		}
+	for f, q := range stats.sumSq {
+		t.agree[f] = float64(q) / (t.profiles * t.profiles)
 	}
 	for r, n := range counts {
 		t.freq[r] = float64(n) / t.profiles
@@ -141,13 +137,14 @@ func (tx *Tx) countTerms(old, p *match.Prepared, t *storeTerms) error {
 }
 
 // storeTerms reads term frequencies from the store for one observation,
-// remembering what it read or what countTerms wrote: the candidates of
-// one observation share the observation's values.
+// after countTerms has left there the statistics and the counts it wrote:
+// the candidates of one observation share the observation's values, so
+// other counts are read once each.
 type storeTerms struct {
 	tx       *Tx
 	profiles float64
 	freq     map[termRef]float64
-	agree    [match.NumFields]float64 // -1: not read yet
+	agree    [match.NumFields]float64
 	err      error
 }
 
@@ -157,11 +154,7 @@ type termRef struct {
 }
 
 func newStoreTerms(tx *Tx) *storeTerms {
-	t := &storeTerms{tx: tx, freq: map[termRef]float64{}}
-	for f := range t.agree {
-		t.agree[f] = -1
-	}
-	return t
+	return &storeTerms{tx: tx, freq: map[termRef]float64{}}
 }
 
 func (t *storeTerms) Frequency(f match.Field, v string) float64 {
@@ -183,16 +176,4 @@ func (t *storeTerms) Frequency(f match.Field, v string) float64 {
 	return q
 }
 
-func (t *storeTerms) Agreement(f match.Field) float64 {
-	if t.profiles == 0 {
-		return 0
-	}
-	if t.agree[f] < 0 {
-		s, err := t.tx.termStats(f)
-		if err != nil && t.err == nil {
-			t.err = err
-		}
-		t.agree[f] = float64(s.sumSq) / (t.profiles * t.profiles)
-	}
-	return t.agree[f]
-}
+func (t *storeTerms) Agreement(f match.Field) float64 { return t.agree[f] }

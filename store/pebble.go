@@ -27,6 +27,7 @@ import (
 // Version 2: the probabilistic matcher's block index holds each profile
 // already prepared, ordered by name within a block (see the schema).
 // Version 3: an observation's attributes are one record, not one per
+// field, and the matcher's term statistics are one record, not one per
 // field.
 const FormatVersion uint64 = 3
 

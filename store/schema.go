@@ -115,7 +115,8 @@ import "github.com/threadline/threadline/internal/keys"
 //	0x53 mterm        owner identity
 //	     key:   0x53 field:uint hash:bytes       hash: first 16 bytes of SHA-256 of the value (no raw value)
 //	     value: number of profiles holding the value, uvarint
-//	     key:   0x53 field:uint                  sum of squared counts of the field; field 0 also holds the profile count
+//	     key:   0x53                             (no components) the statistics: profile count, then each
+//	                                             field's sum of squared counts, uvarints
 //	0x54 mreview      owner identity
 //	     key:   0x54 review:uint
 //	     value: review item: both identifiers, weight, field comparisons, observation, status, reviewer

@@ -86,7 +86,7 @@ var Tables = []TableSpec{
 	{Suppression, "suppress", "identity", "hmac:bytes", "time of the Forget that asked for suppression"},
 	{MatchProfile, "mprofile", "identity", "identifier:bytes", "match profile: the latest value of each matcher field seen with the identifier, and its mblock entries"},
 	{MatchBlock, "mblock", "identity", "block:bytes sort:bytes identifier:bytes", "the prepared profile; blocking index (rule:key, and name: for the sorted neighbourhood), in name order within a block"},
-	{MatchTerm, "mterm", "identity", "field:uint hash:bytes", "profiles holding the value, uvarint; hash is SHA-256 of the value, truncated; the key with field only holds the sum of squared counts (field 0: also the profile count)"},
+	{MatchTerm, "mterm", "identity", "field:uint hash:bytes", "profiles holding the value, uvarint; hash is SHA-256 of the value, truncated; the key with no components holds the statistics: the profile count and each field's sum of squared counts"},
 	{MatchReview, "mreview", "identity", "review:uint", "review item: both identifiers, weight, field comparisons, status, reviewer"},
 	{MatchPair, "mpair", "identity", "identifier:bytes identifier:bytes", "review ID, uvarint; one review per pair, ever (a rejected pair is never suggested again)"},
 	{MatchRef, "mref", "identity", "identifier:bytes review:uint", "empty; reviews naming an identifier, so Forget can find them"},
