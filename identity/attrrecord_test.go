@@ -18,7 +18,10 @@ import (
 func TestAttributeRecords(t *testing.T) {
 	ctx := t.Context()
 	email := New(Email, "ann@example.com")
-	g, db, res := observedGraph(t, email)
+	g := matchingTestGraph(t)
+	db := g.db
+	res, err := g.Observe(ctx, Observation{Source: "t", Identifiers: []Identifier{email}})
+	require.NoError(t, err)
 	for _, attrs := range []map[string]string{
 		{AttrGivenName: "Ann", AttrFamilyName: "Lee", AttrCity: "Oakland", AttrPostcode: ""},
 		{AttrCity: "Berkeley"},
@@ -55,17 +58,4 @@ func TestAttributeRecords(t *testing.T) {
 	}))
 	_, err = g.Customer(ctx, res.Customer)
 	assert.ErrorContains(t, err, "corrupt attribute record")
-}
-
-// observedGraph returns a graph (default region US) on an in-memory store
-// that has observed ids together, and the observation's result.
-func observedGraph(t *testing.T, ids ...Identifier) (*Graph, *store.DB, Result) {
-	db, err := store.Open("", &store.Options{InMemory: true})
-	require.NoError(t, err)
-	t.Cleanup(func() { db.Close() })
-	g, err := Open(db, &Options{DefaultRegion: "US"})
-	require.NoError(t, err)
-	res, err := g.Observe(t.Context(), Observation{Source: "t", Identifiers: ids})
-	require.NoError(t, err)
-	return g, db, res
 }

@@ -276,7 +276,7 @@ func BenchmarkObserve(b *testing.B) {
 	// without (see observeFloor): their ops/s bound what Observe can reach
 	// on this store and machine, whatever the graph logic costs.
 	b.Run("kind=new/floor/"+size, func(b *testing.B) {
-		fl := newObserveFloor(f)
+		fl := &observeFloor{f: f}
 		b.ReportAllocs()
 		for b.Loop() {
 			fl.newCustomer(b, int(benchNewNext.Add(1)))
@@ -285,7 +285,7 @@ func BenchmarkObserve(b *testing.B) {
 	})
 
 	b.Run("kind=hit/floor/"+size, func(b *testing.B) {
-		fl := newObserveFloor(f)
+		fl := &observeFloor{f: f}
 		b.ReportAllocs()
 		rng := rand.New(rand.NewPCG(1, 2))
 		for b.Loop() {
@@ -439,8 +439,6 @@ type observeFloor struct {
 	seq uint64 // numbers the keys a new customer writes besides its records
 }
 
-func newObserveFloor(f *benchFixture) *observeFloor { return &observeFloor{f: f} }
-
 // floorTable is the table byte of the stand-ins for a new customer's other
 // keys: one no table uses (see internal/keys.Tables), so they touch no
 // record of the graph.
@@ -498,9 +496,11 @@ func (fl *observeFloor) hit(b *testing.B, i int) {
 	err = fl.f.db.Update(context.Background(), func(tx *store.Txn) error {
 		var recs [2][]byte
 		for j, id := range ids {
-			if recs[j], err = tx.Get(identity.IdentKey(id)); err != nil {
+			rec, err := tx.Get(identity.IdentKey(id))
+			if err != nil {
 				return fmt.Errorf("%s: %w", id, err)
 			}
+			recs[j] = rec
 		}
 		if ok, err := tx.Has(identity.AdjKey(ids[0], ids[1])); err != nil || !ok {
 			return fmt.Errorf("link %s-%s: %v %w", ids[0], ids[1], ok, err)

@@ -15,8 +15,11 @@ import (
 
 func termKey(f match.Field, v string) []byte {
 	h := sha256.Sum256([]byte(v))
-	return keys.New(keys.MatchTerm).Uint(uint64(f)).Bytes(h[:16])
+	return termPrefix(f).Bytes(h[:16])
 }
+
+// termPrefix is the prefix of field f's term counts.
+func termPrefix(f match.Field) keys.Key { return keys.New(keys.MatchTerm).Uint(uint64(f)) }
 
 // termStatsKey holds the statistics record: the table's key with no
 // components, before every term count.

@@ -46,7 +46,7 @@ func TestTermCountsFollowProfiles(t *testing.T) {
 			require.NoError(t, err)
 			assert.Equal(t, profiles, s.profiles, "%s: profiles", step)
 			for f := range match.Field(match.NumFields) {
-				it := tx.txn.NewIter(prefixRange(keys.New(keys.MatchTerm).Uint(uint64(f))))
+				it := tx.txn.NewIter(prefixRange(termPrefix(f)))
 				var sumSq uint64
 				stored := 0
 				for ok := it.First(); ok; ok = it.Next() {
