@@ -16,19 +16,69 @@ func IdentKey(id Identifier) []byte { return identKey(id) }
 func AdjKey(a, b Identifier) []byte { return adjKey(a, b) }
 
 // MatchCandidates finds and scores the candidates of obs's profile
-// attributes, as a matching Observe does, but in a read-only transaction
-// and without term-frequency adjustment, and returns how many scored at or
-// above the review band: the part of a matching Observe that reads the
-// blocking index, for BenchmarkObserveMatching's floor.
+// attributes, as Tx.Candidates does, in a read-only transaction, and
+// returns how many scored at or above the review band: the part of a
+// matching Observe that reads the blocking index, for
+// BenchmarkObserveMatching's floor=candidates.
 func (g *Graph) MatchCandidates(ctx context.Context, obs Observation) (int, error) {
 	var n int
 	err := g.View(ctx, func(tx *Tx) error {
-		p := overlay(profile{}, &obs, nil)
-		rec := p.record()
-		prep := match.Prepare(&rec)
-		cands, err := tx.candidates(Identifier{Kind: Visitor, Value: "floor"}, indexOf(prep), prep, g.matcher.model)
-		n = len(cands)
+		found, err := tx.Candidates(obs, Identifier{Kind: Visitor, Value: "floor"})
+		n = len(found)
 		return err
 	})
 	return n, err
 }
+
+// Candidates finds and scores the candidates of obs's profile attributes,
+// observed with self, as a matching Observe does but without
+// term-frequency adjustment, and returns those at or above the review
+// band.
+func (tx *Tx) Candidates(obs Observation, self Identifier) ([]Identifier, error) {
+	p := overlay(profile{}, &obs, nil)
+	rec := p.record()
+	prep := match.Prepare(&rec)
+	cands, err := tx.candidates(self, indexOf(prep), prep, tx.g.matcher.model)
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]Identifier, len(cands))
+	for i := range cands {
+		if ids[i], err = cands[i].identifier(); err != nil {
+			return nil, err
+		}
+	}
+	return ids, nil
+}
+
+// MatchKeys are the keys a matching Observe of a new identifier's profile
+// reads and writes besides the graph's records: the term statistics and
+// the term counts of the profile's values, and its blocking index entries
+// with the value they hold (the prepared profile).
+type MatchKeys struct {
+	Terms  [][]byte
+	Blocks [][]byte
+	Value  []byte
+}
+
+// MatchKeysOf returns the keys of obs's profile, observed with self.
+func MatchKeysOf(obs Observation, self Identifier) MatchKeys {
+	p := overlay(profile{}, &obs, nil)
+	rec := p.record()
+	prep := match.Prepare(&rec)
+	k := MatchKeys{Terms: [][]byte{termStatsKey}}
+	for f := range match.Field(match.NumFields) {
+		if v := prep.Term(f); f.HasTerms() && v != "" {
+			k.Terms = append(k.Terms, termKey(f, v))
+		}
+	}
+	idx := indexOf(prep)
+	for _, b := range idx.blocks {
+		k.Blocks = append(k.Blocks, blockKey(b, idx.sort, self))
+	}
+	k.Value, _ = prep.AppendBinary(nil)
+	return k
+}
+
+// PairKey is the key recording that a and b were reviewed.
+func PairKey(a, b Identifier) []byte { return pairKey(a, b) }
