@@ -15,6 +15,7 @@ import (
 
 	"github.com/threadline/threadline/identity"
 	"github.com/threadline/threadline/internal/benchkeep"
+	"github.com/threadline/threadline/internal/keys"
 	"github.com/threadline/threadline/store"
 	"github.com/threadline/threadline/timeline"
 )
@@ -186,19 +187,21 @@ var (
 // identifier of customer (i*7919+salt) mod f.customers (salt spreads
 // batches; a run of f.customers events from 0 sees each customer once).
 func (f *appendFloor) run(b *testing.B, first, count, salt int) {
-	var id, rec, ev []byte // keys, built in place: the store copies them
 	err := f.db.Update(context.Background(), func(tx *store.Txn) error {
 		for i := first; i < first+count; i++ {
-			c := (i*7919 + salt) % f.customers
-			id = fmt.Appendf(id[:0], "\x20evt-%010d", i)
+			c := identity.New(identity.Email, fmt.Sprintf("customer%07d@example.com", (i*7919+salt)%f.customers))
+			eventID := fmt.Sprintf("evt-%010d", i)
+			id := timeline.EventIDKey(eventID)
 			if _, err := tx.Get(id); !errors.Is(err, store.ErrNotFound) {
 				return fmt.Errorf("event ID: %v", err)
 			}
-			rec = fmt.Appendf(rec[:0], "\x10email:customer%07d@example.com", c)
+			// The identifier's record, keyed as package identity keys it
+			// (kind, then value; not exported outside its tests).
+			rec := keys.New(keys.Ident).String(string(c.Kind)).String(c.Value)
 			if _, err := tx.Get(rec); err != nil && (i >= f.customers || !errors.Is(err, store.ErrNotFound)) {
 				return err
 			}
-			ev = fmt.Appendf(ev[:0], "\x21email:customer%07d@example.com\x00%016x%s", c, i, id[1:])
+			ev := timeline.EventKey(c, int64(i), eventID)
 			if err := errors.Join(tx.Set(ev, floorEventValue), tx.Set(id, floorIndexValue), tx.Set(rec, floorRecValue)); err != nil {
 				return err
 			}
