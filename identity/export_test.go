@@ -22,23 +22,36 @@ func AdjKey(a, b Identifier) []byte { return adjKey(a, b) }
 // BenchmarkObserveMatching's floor=candidates.
 func (g *Graph) MatchCandidates(ctx context.Context, obs Observation) (int, error) {
 	var n int
+	p := ProfileOf(obs)
 	err := g.View(ctx, func(tx *Tx) error {
-		found, err := tx.Candidates(obs, Identifier{Kind: Visitor, Value: "floor"})
+		found, err := tx.Candidates(p, Identifier{Kind: Visitor, Value: "floor"})
 		n = len(found)
 		return err
 	})
 	return n, err
 }
 
-// Candidates finds and scores the candidates of obs's profile attributes,
-// observed with self, as a matching Observe does but without
-// term-frequency adjustment, and returns those at or above the review
-// band.
-func (tx *Tx) Candidates(obs Observation, self Identifier) ([]Identifier, error) {
+// Profile is an observation's profile prepared for matching, with its
+// place in the blocking index, as a matching Observe of a new identifier
+// prepares it.
+type Profile struct {
+	p   *match.Prepared
+	idx indexEntries
+}
+
+// ProfileOf returns obs's profile.
+func ProfileOf(obs Observation) Profile {
 	p := overlay(profile{}, &obs, nil)
 	rec := p.record()
 	prep := match.Prepare(&rec)
-	cands, err := tx.candidates(self, indexOf(prep), prep, tx.g.matcher.model)
+	return Profile{p: prep, idx: indexOf(prep)}
+}
+
+// Candidates finds and scores the candidates of p, observed with self, as
+// a matching Observe does but without term-frequency adjustment, and
+// returns those at or above the review band.
+func (tx *Tx) Candidates(p Profile, self Identifier) ([]Identifier, error) {
+	cands, err := tx.candidates(self, p.idx, p.p, tx.g.matcher.model)
 	if err != nil {
 		return nil, err
 	}
@@ -61,22 +74,18 @@ type MatchKeys struct {
 	Value  []byte
 }
 
-// MatchKeysOf returns the keys of obs's profile, observed with self.
-func MatchKeysOf(obs Observation, self Identifier) MatchKeys {
-	p := overlay(profile{}, &obs, nil)
-	rec := p.record()
-	prep := match.Prepare(&rec)
+// Keys returns the keys of p, observed with self.
+func (p Profile) Keys(self Identifier) MatchKeys {
 	k := MatchKeys{Terms: [][]byte{termStatsKey}}
 	for f := range match.Field(match.NumFields) {
-		if v := prep.Term(f); f.HasTerms() && v != "" {
+		if v := p.p.Term(f); f.HasTerms() && v != "" {
 			k.Terms = append(k.Terms, termKey(f, v))
 		}
 	}
-	idx := indexOf(prep)
-	for _, b := range idx.blocks {
-		k.Blocks = append(k.Blocks, blockKey(b, idx.sort, self))
+	for _, b := range p.idx.blocks {
+		k.Blocks = append(k.Blocks, blockKey(b, p.idx.sort, self))
 	}
-	k.Value, _ = prep.AppendBinary(nil)
+	k.Value, _ = p.p.AppendBinary(nil)
 	return k
 }
 

@@ -351,8 +351,8 @@ func benchMatchFloor(b *testing.B, name string, g *identity.Graph, probes []synt
 			seq++
 			p := &probes[int(seq)%len(probes)]
 			visitor := identity.New(identity.Visitor, fmt.Sprintf("floor-%d", seq))
-			obs := identity.Observation{Source: "chat", Attributes: matchAttrs(&p.Record)}
-			k := identity.MatchKeysOf(obs, visitor)
+			prof := identity.ProfileOf(identity.Observation{Source: "chat", Attributes: matchAttrs(&p.Record)})
+			k := prof.Keys(visitor)
 			err := g.Update(ctx, func(tx *identity.Tx) error {
 				txn := tx.Store()
 				if _, err := txn.Get(identity.IdentKey(visitor)); !errors.Is(err, store.ErrNotFound) {
@@ -370,7 +370,7 @@ func benchMatchFloor(b *testing.B, name string, g *identity.Graph, probes []synt
 						return err
 					}
 				}
-				found, err := tx.Candidates(obs, visitor)
+				found, err := tx.Candidates(prof, visitor)
 				if err != nil {
 					return err
 				}
