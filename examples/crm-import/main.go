@@ -66,8 +66,8 @@ import (
 	"strings"
 
 	"github.com/threadline/threadline/identity"
+	"github.com/threadline/threadline/identity/csvmap"
 	"github.com/threadline/threadline/identity/match"
-	"github.com/threadline/threadline/internal/csvmap"
 	"github.com/threadline/threadline/store"
 )
 

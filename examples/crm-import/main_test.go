@@ -18,8 +18,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/threadline/threadline/identity"
+	"github.com/threadline/threadline/identity/csvmap"
 	"github.com/threadline/threadline/identity/match"
-	"github.com/threadline/threadline/internal/csvmap"
 	"github.com/threadline/threadline/store"
 )
 

@@ -10,8 +10,8 @@ import (
 	"strings"
 
 	"github.com/threadline/threadline/identity"
+	"github.com/threadline/threadline/identity/csvmap"
 	"github.com/threadline/threadline/identity/match"
-	"github.com/threadline/threadline/internal/csvmap"
 )
 
 // rows is the imported table: one record and one observation per row, in

@@ -16,8 +16,10 @@
 // Matcher fields: given_name, family_name, full_name, birth_date, address,
 // city, postcode, region, email, phone, exclusive (a strong identifier such
 // as an account ID), id. Columns named like a field or one of its common
-// aliases (first_name, surname, dob, zip, ...; see internal/csvmap) are
-// mapped to it unless -ignore names them.
+// aliases (first_name, surname, dob, zip, address_1, a date in three
+// columns, ...; see identity/csvmap) are mapped to it unless -ignore names
+// them. The mapping used is printed, and the columns left unmapped are
+// named in a warning.
 package main
 
 import (
@@ -30,12 +32,13 @@ import (
 	"runtime"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
+	"github.com/threadline/threadline/identity/csvmap"
 	"github.com/threadline/threadline/identity/match"
 	"github.com/threadline/threadline/identity/match/synth"
-	"github.com/threadline/threadline/internal/csvmap"
 )
 
 type config struct {
@@ -92,15 +95,13 @@ func run(ctx context.Context, w io.Writer, c config) error {
 		a = generated(c.generate, c.seed)
 		fmt.Fprintf(w, "generated %d records (seed %d, 30%% duplicates)\n", len(a.recs), c.seed)
 	} else {
-		if a, err = readTable(c.a, c); err != nil {
+		if a, err = readTable(w, c.a, c); err != nil {
 			return err
 		}
-		fmt.Fprintf(w, "read %d records from %s\n", len(a.recs), c.a)
 		if c.b != "" {
-			if b, err = readTable(c.b, c); err != nil {
+			if b, err = readTable(w, c.b, c); err != nil {
 				return err
 			}
-			fmt.Fprintf(w, "read %d records from %s\n", len(b.recs), c.b)
 		}
 	}
 	load := time.Since(start)
@@ -198,14 +199,34 @@ func generated(n int, seed uint64) *table {
 	return t
 }
 
-func readTable(path string, c config) (*table, error) {
+// readTable reads one CSV and prints the column mapping it used, with a
+// warning for the columns the matcher will not see.
+func readTable(w io.Writer, path string, c config) (*table, error) {
 	o := c.columns
 	o.Keep = []string{c.truth}
 	t, err := csvmap.ReadFile(path, &o)
 	if err != nil {
 		return nil, err
 	}
+	fmt.Fprintf(w, "read %d records from %s\n", len(t.Records), path)
+	printMapping(w, t)
+	if _, ok := t.Kept[c.truth]; c.truth != "" && !ok {
+		fmt.Fprintf(w, "warning: no truth column %q, so no quality figures (-truth names the column)\n", c.truth)
+	}
 	return &table{recs: t.Records, truth: t.Kept[c.truth]}, nil
+}
+
+func printMapping(w io.Writer, t *csvmap.Table) {
+	fmt.Fprintln(w, "columns:")
+	for _, f := range match.FieldNames() {
+		if col, ok := t.Columns[f]; ok {
+			fmt.Fprintf(w, "  %-12s ← %s (%s)\n", f, col, t.By[f])
+		}
+	}
+	if len(t.Unmapped) > 0 {
+		fmt.Fprintf(w, "warning: columns not mapped, which the matcher does not see: %s (map one with -field FIELD=COLUMN)\n",
+			strings.Join(t.Unmapped, ", "))
+	}
 }
 
 func loadParams(path string) (match.Params, error) {

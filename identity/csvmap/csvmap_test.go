@@ -10,8 +10,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/threadline/threadline/identity/csvmap"
 	"github.com/threadline/threadline/identity/match"
-	"github.com/threadline/threadline/internal/csvmap"
 )
 
 func TestRead(t *testing.T) {
@@ -109,28 +109,32 @@ func FuzzRead(f *testing.F) {
 	})
 }
 
-// Example reads a CRM export whose columns are named its own way.
+// Example reads a CRM export whose columns are named its own way: the
+// birth date in three columns, the account ID mapped explicitly, and a
+// notes column the matcher does not see.
 func Example() {
-	in := "Contact ID,First Name,Last Name,Date of Birth,Zip,Acct\n" +
-		"C-1,Ann,Lee,1985-03-02,97205,A17\n"
+	in := "Contact ID,First Name,Last Name,Birth Year,Birth Month,Birth Day,Zip,Acct,Notes\n" +
+		"C-1,Ann,Lee,1985,3,2,97205,A17,prefers email\n"
 	tb, err := csvmap.Read(strings.NewReader(in), &csvmap.Options{Fields: csvmap.Mapping{"exclusive": "Acct"}})
 	if err != nil {
 		panic(err)
 	}
 	for _, f := range match.FieldNames() {
 		if col, ok := tb.Columns[f]; ok {
-			fmt.Printf("%s ← %s\n", f, col)
+			fmt.Printf("%s ← %s (%s)\n", f, col, tb.By[f])
 		}
 	}
+	fmt.Println("unmapped:", tb.Unmapped)
 	fmt.Printf("%+v\n", tb.Records[0])
 	// Output:
-	// birth_date ← Date of Birth
-	// exclusive ← Acct
-	// family_name ← Last Name
-	// given_name ← First Name
-	// id ← Contact ID
-	// postcode ← Zip
-	// {ID:C-1 GivenName:Ann FamilyName:Lee FullName: BirthDate:1985-03-02 Address: City: Postcode:97205 Region: Email: Phone: Exclusive:A17}
+	// birth_date ← Birth Year+Birth Month+Birth Day (parts)
+	// exclusive ← Acct (mapping)
+	// family_name ← Last Name (name)
+	// given_name ← First Name (name)
+	// id ← Contact ID (name)
+	// postcode ← Zip (name)
+	// unmapped: [Notes]
+	// {ID:C-1 GivenName:Ann FamilyName:Lee FullName: BirthDate:1985-3-2 Address: City: Postcode:97205 Region: Email: Phone: Exclusive:A17}
 }
 
 func TestRegisterFlags(t *testing.T) {

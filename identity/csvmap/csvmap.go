@@ -18,7 +18,9 @@ import (
 var ErrMapping = errors.New("csvmap: bad column mapping")
 
 // Mapping maps matcher field names ([match.FieldNames]) to column names.
-// It is a [flag.Value]: each Set takes one FIELD=COLUMN.
+// A column name may join several columns with "+", whose values are then
+// joined ("address=street_number+address_1", "birth_date=year+month+day";
+// see [Read]). It is a [flag.Value]: each Set takes one FIELD=COLUMN.
 type Mapping map[string]string
 
 // String returns the mapping in the form of a Go map.
@@ -34,34 +36,16 @@ func (m Mapping) Set(s string) error {
 	return nil
 }
 
-// Aliases are the header names, besides the field's own name, that map to
-// a matcher field without a [Mapping]. Headers are compared lowered, with
-// spaces and hyphens as underscores.
-var Aliases = map[string][]string{
-	"given_name":  {"first_name", "firstname", "given", "forename"},
-	"family_name": {"last_name", "lastname", "surname", "family"},
-	"full_name":   {"name", "fullname", "display_name"},
-	"birth_date":  {"dob", "date_of_birth", "birthdate", "birthday"},
-	"address":     {"street", "street_address", "address1", "address_line1", "address_line_1"},
-	"city":        {"town", "suburb"},
-	"postcode":    {"zip", "zipcode", "zip_code", "postal_code", "post_code"},
-	"region":      {"state", "province", "county"},
-	"email":       {"email_address", "e_mail", "mail"},
-	"phone":       {"phone_number", "telephone", "tel", "mobile"},
-	"exclusive":   {"account_id", "account_number", "customer_number"},
-	"id":          {"contact_id", "record_id"},
-}
-
-// Options says how columns map to fields. The zero value maps by name and
-// alias only.
+// Options says how columns map to fields. The zero value maps columns
+// automatically only (see the package comment).
 type Options struct {
 	// Fields maps fields to columns explicitly; they win over names.
 	Fields Mapping
-	// Ignore lists columns never mapped by name or alias.
+	// Ignore lists columns never mapped automatically (only by Fields).
 	Ignore []string
 	// Keep lists columns whose values Read returns as they are
-	// ([Table].Kept), for instance a truth column. They are not mapped by
-	// name. A kept column that is missing is not an error: Kept has no
+	// ([Table].Kept), for instance a truth column. They are not mapped
+	// automatically. A kept column that is missing is not an error: Kept has no
 	// entry for it.
 	Keep []string
 }
@@ -73,7 +57,7 @@ func (o *Options) RegisterFlags(fs *flag.FlagSet) {
 		o.Fields = Mapping{}
 	}
 	fs.Var(o.Fields, "field", "FIELD=COLUMN: read matcher FIELD from COLUMN (repeatable)")
-	fs.Func("ignore", "comma-separated columns never mapped by name", func(s string) error {
+	fs.Func("ignore", "comma-separated columns never mapped automatically", func(s string) error {
 		for _, col := range strings.Split(s, ",") {
 			if col = strings.TrimSpace(col); col != "" {
 				o.Ignore = append(o.Ignore, col)
@@ -87,8 +71,15 @@ func (o *Options) RegisterFlags(fs *flag.FlagSet) {
 type Table struct {
 	// Records has one record per data row, in file order.
 	Records []match.Record
-	// Columns maps each mapped field to its column's header.
+	// Columns maps each mapped field to its column's header, or to its
+	// columns' headers joined by "+" (the form [Mapping] takes) when the
+	// value is read from several.
 	Columns map[string]string
+	// By says how each mapped field's columns were chosen.
+	By map[string]Reason
+	// Unmapped lists the columns that no field, [Options].Ignore or
+	// [Options].Keep took, in file order: data the matcher does not see.
+	Unmapped []string
 	// Kept holds, for each kept column present, its value in every row.
 	Kept map[string][]string
 }
@@ -109,7 +100,9 @@ func ReadFile(path string, o *Options) (*Table, error) {
 
 // Read reads a CSV table with a header row. Every data row becomes one
 // record holding the mapped columns' values as they are (the matcher
-// normalizes them). It fails with [ErrMapping] when an explicit mapping
+// normalizes them). A field read from several columns gets their values
+// joined with spaces, empty ones left out, except birth_date, whose parts
+// are joined with "-" and which is missing when a part is. It fails with [ErrMapping] when an explicit mapping
 // names a missing column or no column maps to a field, and with the CSV
 // reader's error (line included) on malformed input.
 func Read(r io.Reader, o *Options) (*Table, error) {
@@ -124,18 +117,22 @@ func Read(r io.Reader, o *Options) (*Table, error) {
 	}
 	header = slices.Clone(header)
 	header[0] = strings.TrimPrefix(header[0], "\ufeff") // a byte-order mark, as spreadsheets write
-	idx, err := mapColumns(header, o)
+	p, cols, err := plan(header, o)
 	if err != nil {
 		return nil, err
 	}
-	t := &Table{Columns: map[string]string{}, Kept: map[string][]string{}}
-	for f, i := range idx {
-		t.Columns[f] = header[i]
+	t := &Table{Columns: map[string]string{}, By: map[string]Reason{}, Kept: map[string][]string{}, Unmapped: cols.unmapped()}
+	for f, src := range p {
+		names := make([]string, len(src.cols))
+		for i, c := range src.cols {
+			names[i] = header[c]
+		}
+		t.Columns[f], t.By[f] = strings.Join(names, "+"), src.by
 	}
 	kept := map[string]int{}
 	for _, k := range o.Keep {
 		if i := slices.Index(header, k); i >= 0 {
-			kept[k] = i
+			kept[k], t.Kept[k] = i, []string{}
 		}
 	}
 	for {
@@ -147,8 +144,8 @@ func Read(r io.Reader, o *Options) (*Table, error) {
 			return nil, err
 		}
 		var rec match.Record
-		for f, i := range idx {
-			if err := rec.Set(f, row[i]); err != nil {
+		for f, src := range p {
+			if err := rec.Set(f, src.value(f, row)); err != nil {
 				return nil, err
 			}
 		}
@@ -157,49 +154,4 @@ func Read(r io.Reader, o *Options) (*Table, error) {
 			t.Kept[k] = append(t.Kept[k], row[i])
 		}
 	}
-}
-
-// mapColumns returns the column index of every mapped field: explicit
-// mappings first, then headers named like a field, then aliases. A column
-// is mapped to one field at most.
-func mapColumns(header []string, o *Options) (map[string]int, error) {
-	idx := map[string]int{}
-	used := map[int]bool{}
-	for _, f := range match.FieldNames() {
-		if col, ok := o.Fields[f]; ok {
-			i := slices.Index(header, col)
-			if i < 0 {
-				return nil, fmt.Errorf("%w: no column %q for field %s", ErrMapping, col, f)
-			}
-			idx[f], used[i] = i, true
-		}
-	}
-	byName := map[string]int{}
-	for i, h := range header {
-		if used[i] || slices.Contains(o.Ignore, h) || slices.Contains(o.Keep, h) {
-			continue
-		}
-		if _, dup := byName[canonical(h)]; !dup {
-			byName[canonical(h)] = i
-		}
-	}
-	for _, f := range match.FieldNames() {
-		if _, ok := idx[f]; ok {
-			continue
-		}
-		for _, name := range append([]string{f}, Aliases[f]...) {
-			if i, ok := byName[name]; ok && !used[i] {
-				idx[f], used[i] = i, true
-				break
-			}
-		}
-	}
-	if len(idx) == 0 {
-		return nil, fmt.Errorf("%w: no column maps to a matcher field (columns: %s)", ErrMapping, strings.Join(header, ", "))
-	}
-	return idx, nil
-}
-
-func canonical(h string) string {
-	return strings.NewReplacer(" ", "_", "-", "_").Replace(strings.ToLower(strings.TrimSpace(h)))
 }
