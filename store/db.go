@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"sync"
+	"sync/atomic"
 )
 
 // backend is what a storage engine provides to [DB]. The Pebble back end is
@@ -37,23 +38,43 @@ type DB struct {
 	mu       sync.RWMutex // guards closed; held for reading by every call in flight
 	closed   bool
 	inflight sync.WaitGroup
+
+	fatal atomic.Pointer[FatalError] // the engine's fatal error, once it had one
 }
 
-// enter registers a call in flight, or reports ErrClosed.
+// enter registers a call in flight, or reports ErrClosed or the engine's
+// fatal error.
 func (db *DB) enter() error {
 	db.mu.RLock()
 	defer db.mu.RUnlock()
 	if db.closed {
 		return ErrClosed
 	}
+	if fe := db.fatal.Load(); fe != nil {
+		return fe
+	}
 	db.inflight.Add(1)
 	return nil
+}
+
+// guard runs f, a call into the back end, and keeps the engine's fatal
+// error, whether f returned it or panicked with it, for every later call.
+func (db *DB) guard(f func() error) (err error) {
+	defer func() {
+		var fe *FatalError
+		if errors.As(err, &fe) {
+			db.fatal.CompareAndSwap(nil, fe)
+		}
+	}()
+	defer recoverFatal(&err)
+	return f()
 }
 
 // Update runs fn in a read-write transaction. If fn returns nil, its writes
 // are committed atomically; with the default options they are durable when
 // Update returns. If fn returns an error or panics, nothing it wrote is
-// kept: the error is returned, or the panic continues in the caller.
+// kept: the error is returned, or the panic continues in the caller (but
+// see [FatalError]).
 //
 // Concurrent Update calls are applied one after another and made durable
 // together by one synced write (group commit); each returns only after its
@@ -70,7 +91,7 @@ func (db *DB) Update(ctx context.Context, fn func(*Txn) error) error {
 		return err
 	}
 	defer db.inflight.Done()
-	return db.be.update(ctx, fn)
+	return db.guard(func() error { return db.be.update(ctx, fn) })
 }
 
 // View runs fn in a read-only transaction that sees one consistent snapshot
@@ -83,7 +104,9 @@ func (db *DB) View(ctx context.Context, fn func(*Txn) error) error {
 		return err
 	}
 	defer db.inflight.Done()
-	return db.be.view(ctx, func(k kv) error { return fn(&Txn{kv: k}) })
+	return db.guard(func() error {
+		return db.be.view(ctx, func(k kv) error { return fn(&Txn{kv: k}) })
+	})
 }
 
 // Get returns a copy of key's value in the committed state, or
@@ -100,7 +123,12 @@ func (db *DB) Get(ctx context.Context, key []byte) ([]byte, error) {
 		return nil, err
 	}
 	defer db.inflight.Done()
-	return db.be.get(key)
+	var v []byte
+	err := db.guard(func() (err error) {
+		v, err = db.be.get(key)
+		return err
+	})
+	return v, err
 }
 
 // Has reports whether key exists in the committed state, as [DB.Get]
@@ -132,11 +160,13 @@ func (db *DB) Compact(ctx context.Context) error {
 		return err
 	}
 	defer db.inflight.Done()
-	return db.be.compact(ctx)
+	return db.guard(func() error { return db.be.compact(ctx) })
 }
 
 // Close waits for calls in flight to finish, then closes the store. Every
-// call after Close returns [ErrClosed], including a second Close.
+// call after Close returns [ErrClosed], including a second Close. After the
+// engine's fatal error, Close still releases what it can and returns that
+// error.
 func (db *DB) Close() error {
 	db.mu.Lock()
 	if db.closed {
@@ -146,5 +176,9 @@ func (db *DB) Close() error {
 	db.closed = true
 	db.mu.Unlock()
 	db.inflight.Wait()
-	return db.be.close()
+	err := db.guard(db.be.close)
+	if fe := db.fatal.Load(); fe != nil {
+		return fe
+	}
+	return err
 }

@@ -23,7 +23,15 @@
 //   - Values returned by [Txn.Get] are copies the caller owns; Key and Value
 //     of an [Iterator] are valid only until the next move.
 //   - Errors are this package's sentinels ([ErrNotFound], [ErrClosed], ...)
-//     or wrap them; no engine type or error escapes.
+//     or wrap them; no engine type or error escapes. Options Open cannot
+//     use are an [*OptionError] naming the field.
+//   - The store never writes to the global log and never exits the
+//     process: the engine's messages go to [Options].Logger, and its fatal
+//     errors become a [*FatalError] (returned where the caller's goroutine
+//     meets it; a panic that ends the process where only the engine's own
+//     goroutines do).
+//   - Test mode: THREADLINE_TEST_RERUN=1 in the environment at [Open] runs
+//     every Update closure twice, to prove closures safe to rerun.
 //
 // Keys are tuples encoded so that byte order is logical order; the key
 // schema (every table, its layout and its owning package) is documented in

@@ -21,7 +21,60 @@ var (
 	ErrEngine = errors.New("store: engine error")
 	// ErrInvalidKey is returned for an empty key or an empty range.
 	ErrInvalidKey = errors.New("store: invalid key")
+	// ErrInvalidOptions is wrapped by [*OptionError], returned by Open for
+	// options it cannot use.
+	ErrInvalidOptions = errors.New("store: invalid options")
 )
+
+// OptionError reports an option Open cannot use: the [Options] field (or
+// "dir", Open's argument), its value and why. It wraps [ErrInvalidOptions].
+type OptionError struct {
+	Field  string
+	Value  any
+	Reason string
+}
+
+func (e *OptionError) Error() string {
+	return fmt.Sprintf("store: invalid options: %s = %v: %s", e.Field, e.Value, e.Reason)
+}
+
+// Unwrap returns [ErrInvalidOptions].
+func (e *OptionError) Unwrap() error { return ErrInvalidOptions }
+
+// FatalError is the storage engine's fatal error: a failure after which it
+// cannot go on (a commit that reached the write-ahead log only in part, a
+// broken internal invariant). Where Pebble would end the process, the
+// store panics with a *FatalError instead. When that happens in a call
+// made by the caller's goroutine (a commit, a read, an iterator inside a
+// View or Update), the DB method recovers it and returns it as an error,
+// and every later call except Close returns it too: the DB is unusable,
+// and the process may close it and open the directory again to recover
+// from the write-ahead log. In one of the engine's own background
+// goroutines (compactions, file deletion), nobody can recover the panic,
+// so it ends the process, with the message and a stack trace, as any
+// unrecovered panic does. A FatalError wraps [ErrEngine].
+type FatalError struct {
+	Message string
+}
+
+func (e *FatalError) Error() string { return "store: engine fatal error: " + e.Message }
+
+// Unwrap returns [ErrEngine].
+func (e *FatalError) Unwrap() error { return ErrEngine }
+
+// recoverFatal, deferred, turns a *FatalError panic into *err; any other
+// panic goes on.
+func recoverFatal(err *error) {
+	p := recover()
+	if p == nil {
+		return
+	}
+	fe, ok := p.(*FatalError)
+	if !ok {
+		panic(p)
+	}
+	*err = fe
+}
 
 // VersionError reports a store written in another format version. It wraps
 // [ErrVersion].

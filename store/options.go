@@ -1,7 +1,14 @@
 package store
 
+import (
+	"log/slog"
+	"math"
+)
+
 // Options configures a [DB]. A nil *Options, or the zero value, means all
-// defaults.
+// defaults. [Open] works on a copy: Clone, then EnsureDefaults, then
+// Validate, so a value that no default can mend is an [*OptionError] from
+// Open, never a panic inside the engine.
 type Options struct {
 	// InMemory keeps the whole store in memory: nothing is written to dir and
 	// everything is lost on Close. Meant for tests and examples.
@@ -28,16 +35,27 @@ type Options struct {
 	// Memory is taken only as blocks are read, so a cache larger than the
 	// store costs nothing; the default stays modest because the library is
 	// embedded in processes that have their own use for memory.
-	// Default: 64 MiB.
+	// Default (0): 64 MiB. Negative is invalid.
 	CacheSize int64
 
 	// MemTableSize is the size in bytes of one memtable (the in-memory
-	// write buffer). Default: 32 MiB.
+	// write buffer). It must be at least [MinMemTableSize] (the engine
+	// cannot fit its own bookkeeping and a batch in less) and below
+	// [MaxMemTableSize]. Default (0): 32 MiB.
 	MemTableSize uint64
 
 	// MaxGroupSize caps how many concurrent Update calls are committed
-	// together by one synced write. Default: 256.
+	// together by one synced write. 1 turns group commit off: every Update
+	// is a write of its own. Default (0): 256. Negative is invalid.
 	MaxGroupSize int
+
+	// Logger receives the storage engine's messages: its informational
+	// chatter at [slog.LevelDebug], its background errors (a failed
+	// compaction or file deletion) at [slog.LevelError]. The store never
+	// writes to the standard library's global log nor to stderr.
+	// Default (nil): messages are discarded; pass [slog.Default] to have
+	// them in the process's log.
+	Logger *slog.Logger
 
 	// OnBatch, if set, is called once for every batch the store commits to
 	// the storage engine, after the commit and before the Update calls it
@@ -64,26 +82,62 @@ type BatchInfo struct {
 	Bytes int
 }
 
+// The bounds of [Options].MemTableSize. Pebble panics when a memtable
+// cannot hold its empty skiplists plus a batch of up to half its size
+// (under 4 KiB breaks at once); the minimum leaves a wide margin. The
+// maximum is Pebble's: a memtable's offsets are 32-bit.
+const (
+	MinMemTableSize = 64 << 10
+	MaxMemTableSize = min(math.MaxUint32, math.MaxInt)
+)
+
 const (
 	defaultCacheSize    = 64 << 20
 	defaultMemTableSize = 32 << 20
 	defaultMaxGroupSize = 256
 )
 
-// withDefaults returns a copy of o with every zero field set to its default.
-func (o *Options) withDefaults() Options {
+// Clone returns a copy of o; a nil o gives the zero Options.
+func (o *Options) Clone() *Options {
 	var c Options
 	if o != nil {
 		c = *o
 	}
-	if c.CacheSize <= 0 {
-		c.CacheSize = defaultCacheSize
+	return &c
+}
+
+// EnsureDefaults sets every zero field of o to its default and leaves the
+// others, valid or not, as they are.
+func (o *Options) EnsureDefaults() {
+	if o.CacheSize == 0 {
+		o.CacheSize = defaultCacheSize
 	}
-	if c.MemTableSize == 0 {
-		c.MemTableSize = defaultMemTableSize
+	if o.MemTableSize == 0 {
+		o.MemTableSize = defaultMemTableSize
 	}
-	if c.MaxGroupSize <= 0 {
-		c.MaxGroupSize = defaultMaxGroupSize
+	if o.MaxGroupSize == 0 {
+		o.MaxGroupSize = defaultMaxGroupSize
 	}
-	return c
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+}
+
+// Validate reports the first field of o (with defaults ensured) that the
+// store cannot use, as an [*OptionError].
+func (o *Options) Validate() error {
+	switch {
+	case o.CacheSize < 0:
+		return &OptionError{Field: "CacheSize", Value: o.CacheSize, Reason: "negative"}
+	case o.MemTableSize < MinMemTableSize:
+		return &OptionError{Field: "MemTableSize", Value: o.MemTableSize, Reason: "below MinMemTableSize (64 KiB)"}
+	case o.MemTableSize >= MaxMemTableSize:
+		return &OptionError{Field: "MemTableSize", Value: o.MemTableSize, Reason: "not below MaxMemTableSize"}
+	case o.CacheSize > math.MaxInt64-2*int64(o.MemTableSize):
+		// Open adds the memtables to the cache (see Open).
+		return &OptionError{Field: "CacheSize", Value: o.CacheSize, Reason: "too large: with the memtables it overflows int64"}
+	case o.MaxGroupSize < 0:
+		return &OptionError{Field: "MaxGroupSize", Value: o.MaxGroupSize, Reason: "negative"}
+	}
+	return nil
 }

@@ -7,7 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log"
+	"log/slog"
 	"os"
 	"slices"
 	"sync"
@@ -33,15 +33,27 @@ const FormatVersion uint64 = 3
 
 var versionKey = keys.New(keys.Meta).String("version")
 
-// ErrInvalidOptions is returned by Open for unusable arguments.
-var ErrInvalidOptions = errors.New("store: invalid options")
+// rerunEnv names the environment variable that, set to 1 when a store is
+// opened, makes it run every Update closure twice (see [Open]).
+const rerunEnv = "THREADLINE_TEST_RERUN"
 
 // Open opens the store in dir, creating it if needed. nil opts means
-// defaults (see [Options]). With Options.InMemory dir is only a label.
+// defaults (see [Options]); an option it cannot use is an [*OptionError].
+// With Options.InMemory dir is only a label.
+//
+// Test mode: when the environment variable THREADLINE_TEST_RERUN is 1 at
+// Open, the store runs every Update closure twice, first into a batch it
+// throws away, then for real, which proves the closures safe to rerun (see
+// [DB.Update]). It costs the time of the extra run and is meant for test
+// suites only.
 func Open(dir string, opts *Options) (*DB, error) {
-	o := opts.withDefaults()
+	o := opts.Clone()
+	o.EnsureDefaults()
+	if err := o.Validate(); err != nil {
+		return nil, err
+	}
 	if dir == "" && !o.InMemory {
-		return nil, fmt.Errorf("%w: empty directory", ErrInvalidOptions)
+		return nil, &OptionError{Field: "dir", Value: `""`, Reason: "empty directory (set InMemory for a store without one)"}
 	}
 	po := &pebble.Options{
 		// Pebble charges its memtables to the block cache; add them so that
@@ -50,7 +62,7 @@ func Open(dir string, opts *Options) (*DB, error) {
 		CacheSize:          o.CacheSize + 2*int64(o.MemTableSize),
 		MemTableSize:       o.MemTableSize,
 		FormatMajorVersion: pebble.FormatNewest,
-		Logger:             quietLogger{},
+		Logger:             engineLogger{o.Logger},
 		Cleaner:            eraseCleaner{},
 	}
 	// Bloom filters spare point lookups of absent keys (every new
@@ -68,7 +80,8 @@ func Open(dir string, opts *Options) (*DB, error) {
 	if err != nil {
 		return nil, engineErr("open", err)
 	}
-	be := &pebbleBackend{pdb: pdb, maxGroup: o.MaxGroupSize, write: pebble.Sync, onBatch: o.OnBatch}
+	be := &pebbleBackend{pdb: pdb, maxGroup: o.MaxGroupSize, write: pebble.Sync, onBatch: o.OnBatch,
+		rerun: os.Getenv(rerunEnv) == "1"}
 	if o.NoSync {
 		be.write = pebble.NoSync
 	}
@@ -79,16 +92,23 @@ func Open(dir string, opts *Options) (*DB, error) {
 	return &DB{be: be}, nil
 }
 
-// quietLogger drops Pebble's informational chatter but keeps errors.
-type quietLogger struct{}
+// engineLogger hands Pebble's messages to the Options' Logger, and turns
+// its fatal errors, after which Pebble would exit the process, into a
+// *FatalError panic (see FatalError for who recovers it).
+type engineLogger struct{ l *slog.Logger }
 
-func (quietLogger) Infof(string, ...any) {}
-func (quietLogger) Errorf(format string, args ...any) {
-	log.Printf("store: pebble: "+format, args...)
+func (e engineLogger) Infof(format string, args ...any) {
+	e.l.Debug(fmt.Sprintf(format, args...), "component", "pebble")
 }
-func (quietLogger) Fatalf(format string, args ...any) {
-	log.Printf("store: pebble: fatal: "+format, args...)
-	os.Exit(1)
+
+func (e engineLogger) Errorf(format string, args ...any) {
+	e.l.Error(fmt.Sprintf(format, args...), "component", "pebble")
+}
+
+func (e engineLogger) Fatalf(format string, args ...any) {
+	msg := fmt.Sprintf(format, args...)
+	e.l.Error(msg, "component", "pebble", "fatal", true)
+	panic(&FatalError{Message: msg})
 }
 
 // eraseCleaner deletes obsolete files, as Pebble's default cleaner does,
@@ -121,6 +141,7 @@ type pebbleBackend struct {
 	write    *pebble.WriteOptions
 	maxGroup int
 	onBatch  func(BatchInfo)
+	rerun    bool // test mode: run each closure into a throwaway batch first
 
 	mu      sync.Mutex
 	queue   []*request
@@ -242,6 +263,9 @@ func (b *pebbleBackend) commitGroup(group []*request) {
 	// wake every member. Small groups are copied without allocating.
 	var buf [16]*request
 	pending := append(buf[:0], group...)
+	if b.rerun {
+		b.throwaway(pending)
+	}
 	for len(pending) > 0 {
 		batch := b.pdb.NewIndexedBatch()
 		k := &batchKV{b: batch, be: b}
@@ -267,7 +291,7 @@ func (b *pebbleBackend) commitGroup(group []*request) {
 		}
 		err := k.flushSeqs()
 		if err == nil && !batch.Empty() {
-			err = engineErr("commit", batch.Commit(b.write))
+			err = b.commit(batch)
 			if err == nil && b.onBatch != nil {
 				b.onBatch(BatchInfo{Updates: ran, Ops: int(batch.Count()), Bytes: batch.Len()})
 			}
@@ -284,6 +308,27 @@ func (b *pebbleBackend) commitGroup(group []*request) {
 		}
 		return
 	}
+}
+
+// commit commits batch; the engine's fatal error comes back as an error,
+// so that the group's callers all get it and leadership passes on.
+func (b *pebbleBackend) commit(batch *pebble.Batch) (err error) {
+	defer recoverFatal(&err)
+	return engineErr("commit", batch.Commit(b.write))
+}
+
+// throwaway runs the group's closures into a batch it then discards, as a
+// rerun after a failure would, with the closures' counters and OnCommit
+// functions dropped. The outcomes are dropped too: the real run decides.
+func (b *pebbleBackend) throwaway(group []*request) {
+	batch := b.pdb.NewIndexedBatch()
+	k := &batchKV{b: batch, be: b}
+	for _, r := range group {
+		if r.ctx.Err() == nil && !r.run(k) {
+			r.err, r.panicked, r.panicVal = nil, false, nil
+		}
+	}
+	_ = batch.Close()
 }
 
 // commitSeqs folds the counters a batch handed out into the sequence cache

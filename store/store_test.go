@@ -107,17 +107,6 @@ func TestOpenWritesVersion(t *testing.T) {
 	assert.Equal(t, binary.BigEndian.AppendUint64(nil, store.FormatVersion), v)
 }
 
-func TestOpenInvalidOptions(t *testing.T) {
-	_, err := store.Open("", nil)
-	assert.ErrorIs(t, err, store.ErrInvalidOptions)
-	_, err = store.Open("", &store.Options{NoSync: true})
-	assert.ErrorIs(t, err, store.ErrInvalidOptions)
-
-	db, err := store.Open("", &store.Options{InMemory: true})
-	require.NoError(t, err, "in memory, the directory is only a label")
-	require.NoError(t, db.Close())
-}
-
 func TestOpenEngineError(t *testing.T) {
 	// A regular file where the directory should be: the engine fails, and
 	// its error reaches the caller as ErrEngine, not as a Pebble error.
@@ -154,13 +143,19 @@ func TestNextSequence(t *testing.T) {
 	require.NoError(t, err)
 	defer db.Close()
 	ctx := t.Context()
+	// A closure may run more than once: the number it got is the last
+	// run's, kept after Update returns.
 	var got []uint64
-	for range 3 {
-		require.NoError(t, db.Update(ctx, func(tx *store.Txn) error {
-			n, err := store.NextSequence(tx, "obs")
-			got = append(got, n)
+	next := func() {
+		var n uint64
+		require.NoError(t, db.Update(ctx, func(tx *store.Txn) (err error) {
+			n, err = store.NextSequence(tx, "obs")
 			return err
 		}))
+		got = append(got, n)
+	}
+	for range 3 {
+		next()
 	}
 	// A rolled-back transaction hands out nothing.
 	errRollback := errors.New("rollback")
@@ -169,11 +164,7 @@ func TestNextSequence(t *testing.T) {
 		require.NoError(t, err)
 		return errRollback
 	}), errRollback)
-	require.NoError(t, db.Update(ctx, func(tx *store.Txn) error {
-		n, err := store.NextSequence(tx, "obs")
-		got = append(got, n)
-		return err
-	}))
+	next()
 	assert.Equal(t, []uint64{1, 2, 3, 4}, got)
 }
 

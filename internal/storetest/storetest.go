@@ -191,8 +191,8 @@ func testReadYourWrites(t *testing.T, db *store.DB) {
 
 	// Get returns a copy the caller owns; changing it or the buffer passed
 	// to Set changes nothing stored.
-	buf := []byte("mutable")
 	require.NoError(t, db.Update(context.Background(), func(tx *store.Txn) error {
+		buf := []byte("mutable") // made afresh by every run of the closure
 		if err := tx.Set(key(3), buf); err != nil {
 			return err
 		}
