@@ -40,3 +40,22 @@ func TestPrintsMapping(t *testing.T) {
 	assert.Contains(t, out.String(), `warning: no truth column "truth", so no quality figures`)
 	assert.NotContains(t, out.String(), "pairwise:")
 }
+
+// TestGenerators: -gen picks the generator for -generate and the
+// committed dataset otherwise.
+func TestGenerators(t *testing.T) {
+	var out bytes.Buffer
+	require.NoError(t, run(context.Background(), &out, config{gen: "geco", generate: 600, seed: 2, noContacts: true, truth: "truth"}))
+	assert.Contains(t, out.String(), "generated 600 records with geco (seed 2, 40% duplicates, 1 to 9 per original)")
+	assert.Contains(t, out.String(), "pairwise:")
+
+	out.Reset()
+	require.NoError(t, os.Chdir("../.."))
+	t.Cleanup(func() { require.NoError(t, os.Chdir("examples/evaluate")) })
+	require.NoError(t, run(context.Background(), &out, config{gen: "geco", truth: "truth"}))
+	assert.Contains(t, out.String(), "read 5000 records from identity/match/geco/testdata/geco5k.csv")
+
+	for _, c := range []config{{gen: "febrl"}, {gen: "synth", generate: 10, noContacts: true}} {
+		assert.Error(t, run(context.Background(), &out, c))
+	}
+}
