@@ -54,7 +54,7 @@ func annStory(t testing.TB, w *world) identity.CustomerID {
 	chat.Sentiment = timeline.Sentiment(-0.6)
 	bot := msg("c2", at(2, 10, 1), timeline.Chat, billy, "I confirmed the double charge, but the refund failed. An agent will call you back by 17:00.", annChat)
 	bot.Actions = []timeline.Action{{Name: "confirm_charge", Outcome: "succeeded"}, {Name: "refund", Outcome: "failed"}, {Name: "callback", Outcome: handoff.Pending}}
-	bot.Attrs = map[string]string{handoff.AttrDue: at(3, 17, 0).Format(time.RFC3339)}
+	bot.Attrs = map[string]string{timeline.AttrDue: at(3, 17, 0).Format(time.RFC3339)}
 	w.append(t, email, chat, bot)
 	w.now = at(3, 16, 0)
 	_, err := w.g.Observe(context.Background(), identity.Observation{Source: "voice", Time: at(3, 16, 0), Verified: true,

@@ -83,7 +83,7 @@ func (h *history) addIssue(e *timeline.Event) {
 // addSentiment follows the issue's scores and notes its notable moments.
 func (h *history) addSentiment(e *timeline.Event) {
 	s := &h.sentiment
-	if m := e.Attrs[AttrMoment]; m != "" {
+	if m := e.Attrs[timeline.AttrMoment]; m != "" {
 		s.Moments = append(s.Moments, Moment{Kind: m, At: e.Time, Channel: e.Channel, Text: h.b.cut(e.Text)})
 	}
 	if e.Sentiment == nil {
@@ -126,7 +126,7 @@ func (h *history) addPromises(e *timeline.Event) {
 	for _, a := range e.Actions {
 		h.promises = slices.DeleteFunc(h.promises, func(p Promise) bool { return p.Action == a.Name })
 		if a.Outcome == Pending {
-			due, _ := time.Parse(time.RFC3339, e.Attrs[AttrDue])
+			due, _ := time.Parse(time.RFC3339, e.Attrs[timeline.AttrDue])
 			h.promises = append(h.promises, Promise{Action: a.Name, By: e.Actor.Kind, ByID: e.Actor.ID, Channel: e.Channel, At: e.Time, Due: due.UTC()})
 		}
 	}

@@ -151,7 +151,7 @@ type Sentiment struct {
 }
 
 // Moment is a notable point of the issue: an event marked with
-// [AttrMoment] ("complaint", "threat_to_leave"), or the first score at or
+// [timeline.AttrMoment] ("complaint", "threat_to_leave"), or the first score at or
 // below Options.NegativeAt ("very_negative").
 type Moment struct {
 	Kind    string           `json:"kind"`
@@ -167,7 +167,7 @@ type Promise struct {
 	ByID    string             `json:"by_id,omitempty"`
 	Channel timeline.Channel   `json:"channel"`
 	At      time.Time          `json:"at"`
-	// Due comes from the promising event's [AttrDue] attribute (RFC 3339);
+	// Due comes from the promising event's [timeline.AttrDue] attribute (RFC 3339);
 	// zero when not stated.
 	Due time.Time `json:"due,omitzero"`
 }
@@ -187,16 +187,6 @@ type Turn struct {
 	ByID    string             `json:"by_id,omitempty"`
 	Text    string             `json:"text"`
 }
-
-// Event attributes the packet reads, set by the channel systems that
-// append events.
-const (
-	// AttrMoment marks a notable moment: "complaint", "threat_to_leave",
-	// or any word the caller uses.
-	AttrMoment = "moment"
-	// AttrDue is when a pending action is due, in RFC 3339.
-	AttrDue = "due"
-)
 
 // Outcome of an action that is promised but not done: it makes a Promise.
 const Pending = "pending"

@@ -162,7 +162,9 @@ func randomPackets(t *testing.T, seed uint64, sb *strings.Builder) {
 			if e.Attrs == nil {
 				e.Attrs = map[string]string{}
 			}
-			e.Attrs[pick(handoff.AttrMoment, handoff.AttrDue, journey.AttrAsks)] = pick("complaint", "threat_to_leave", "2026-02-01T17:00:00Z", "invoice,order")
+			attr := [][2]string{{timeline.AttrMoment, "complaint"}, {timeline.AttrMoment, "threat_to_leave"},
+				{timeline.AttrDue, "2026-02-01T17:00:00Z"}, {timeline.AttrAsks, "invoice,order"}}[rng.IntN(4)]
+			e.Attrs[attr[0]] = attr[1]
 		}
 		if a.Kind == timeline.Agent && e.Type == timeline.Message && rng.IntN(3) == 0 {
 			e.Type = timeline.Resolution

@@ -86,6 +86,24 @@ func TestBadInputChangesNothing(t *testing.T) {
 			_, err := g.Observe(ctx, o)
 			return err
 		}, identity.ErrInvalidObservation},
+		{"NUL in source", func() error {
+			o := obs(ann)
+			o.Source = "web\x00admin"
+			_, err := g.Observe(ctx, o)
+			return err
+		}, identity.ErrInvalidObservation},
+		{"bidi override in consent purpose", func() error {
+			o := obs(ann)
+			o.Consent = []identity.ConsentChange{{Purpose: "\u202egnitekram", Channel: "email", Granted: true}}
+			_, err := g.Observe(ctx, o)
+			return err
+		}, identity.ErrInvalidObservation},
+		{"control character in consent channel", func() error {
+			o := obs(ann)
+			o.Consent = []identity.ConsentChange{{Purpose: "marketing", Channel: "email\n", Granted: true}}
+			_, err := g.Observe(ctx, o)
+			return err
+		}, identity.ErrInvalidObservation},
 		{"cancelled context", func() error { _, err := g.Observe(cancelled, obs(ann)); return err }, context.Canceled},
 		{"unknown customer", func() error { _, err := g.Customer(ctx, 99); return err }, identity.ErrNotFound},
 		{"forget unknown", func() error { _, err := g.Forget(ctx, 99, identity.ForgetOptions{}); return err }, identity.ErrNotFound},

@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/threadline/threadline/internal/enc"
+	"github.com/threadline/threadline/internal/ident"
 	"github.com/threadline/threadline/internal/keys"
 )
 
@@ -59,6 +60,11 @@ func checkConsent(cs []ConsentChange) error {
 		if c.Purpose == "" || c.Channel == "" || len(c.Purpose) > 64 || len(c.Channel) > 64 ||
 			!utf8.ValidString(c.Purpose) || !utf8.ValidString(c.Channel) {
 			return fmt.Errorf("%w: consent needs a purpose and a channel of at most 64 bytes", ErrInvalidObservation)
+		}
+		for _, v := range []string{c.Purpose, c.Channel} {
+			if err := ident.Check(v); err != nil {
+				return fmt.Errorf("%w: consent %q: %v", ErrInvalidObservation, v, err)
+			}
 		}
 	}
 	return nil

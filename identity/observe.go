@@ -8,6 +8,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/threadline/threadline/internal/ident"
 	"github.com/threadline/threadline/store"
 )
 
@@ -195,6 +196,9 @@ func (g *Graph) validate(r reader, obs Observation) ([]Identifier, int64, error)
 		return nil, 0, fmt.Errorf("%w: %d identifiers, at most %d", ErrInvalidObservation, len(obs.Identifiers), max)
 	case len(obs.Source) > 128 || !utf8.ValidString(obs.Source):
 		return nil, 0, fmt.Errorf("%w: source must be valid UTF-8 of at most 128 bytes", ErrInvalidObservation)
+	}
+	if err := ident.Check(obs.Source); err != nil {
+		return nil, 0, fmt.Errorf("%w: source: %v", ErrInvalidObservation, err)
 	}
 	at, err := g.checkTime(obs.Time)
 	if err != nil {

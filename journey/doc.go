@@ -13,7 +13,7 @@
 //     its channels in order, channel switches (and whether a human took
 //     over), contacts, handoffs, transfers, the facts provided and the
 //     repeat asks (an agent or bot asking again for a fact already given,
-//     signalled with the [AttrAsks] event attribute).
+//     signalled with the [timeline.AttrAsks] event attribute).
 //   - [Tracker]: keeps each customer's journeys live in the store as events
 //     are appended, returns them ([Tracker.Journeys],
 //     [Tracker.OpenJourneys]; [Tracker.BriefJourneysTx] without the

@@ -76,7 +76,7 @@ func ExampleTriggers() {
 		Consent: []identity.ConsentChange{{Purpose: "service", Channel: "sms", Granted: true}}})
 	tl.Append(ctx, timeline.Event{ID: "call-1", Time: now, Channel: timeline.Voice, Direction: timeline.Inbound,
 		Actor: timeline.Actor{Kind: timeline.Customer}, Type: timeline.CallEnd,
-		Attrs: map[string]string{journey.AttrOutcome: "missed"}, Identifiers: []identity.Identifier{phone}})
+		Attrs: map[string]string{timeline.AttrOutcome: "missed"}, Identifiers: []identity.Identifier{phone}})
 
 	firings, _ := triggers.Run(ctx)
 	for _, f := range firings {

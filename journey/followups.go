@@ -7,11 +7,6 @@ import (
 	"github.com/threadline/threadline/timeline"
 )
 
-// AttrOutcome is the event attribute saying how a call or a payment ended:
-// "missed", "abandoned", "failed", "completed", ... The built-in triggers
-// read it on voice call_end and payment events.
-const AttrOutcome = "outcome"
-
 // Template keys of the built-in triggers' candidates: the caller maps them
 // to its own message templates.
 const (
@@ -34,12 +29,12 @@ func after(s *Situation, e *timeline.Event) []timeline.Event {
 func at(e *timeline.Event) string { return e.Time.UTC().Format("2006-01-02 15:04") }
 
 // MissedCall proposes an SMS follow-up for a missed or abandoned call (a
-// voice call_end event with [AttrOutcome] "missed" or "abandoned"), unless
+// voice call_end event with [timeline.AttrOutcome] "missed" or "abandoned"), unless
 // an agent has spoken with the customer on voice since.
 func MissedCall() Trigger {
 	return Trigger{Name: "missed-call",
 		Match: func(e *timeline.Event) bool {
-			o := e.Attrs[AttrOutcome]
+			o := e.Attrs[timeline.AttrOutcome]
 			return e.Channel == timeline.Voice && e.Type == timeline.CallEnd && (o == "missed" || o == "abandoned")
 		},
 		Propose: func(s *Situation, e *timeline.Event) []Candidate {
@@ -49,7 +44,7 @@ func MissedCall() Trigger {
 				}
 			}
 			return []Candidate{{Name: "missed_call_sms", Kind: Service, Channel: timeline.SMS, Purpose: "service",
-				Template: TemplateMissedCall, Priority: 50, Reason: fmt.Sprintf("%s call at %s", e.Attrs[AttrOutcome], at(e))}}
+				Template: TemplateMissedCall, Priority: 50, Reason: fmt.Sprintf("%s call at %s", e.Attrs[timeline.AttrOutcome], at(e))}}
 		}}
 }
 
@@ -74,15 +69,15 @@ func AbandonedChat(wait time.Duration) Trigger {
 }
 
 // FailedPayment proposes proactive contact by SMS after a payment event
-// with [AttrOutcome] "failed", unless a later payment succeeded.
+// with [timeline.AttrOutcome] "failed", unless a later payment succeeded.
 func FailedPayment() Trigger {
 	return Trigger{Name: "failed-payment",
 		Match: func(e *timeline.Event) bool {
-			return e.Type == timeline.Payment && e.Attrs[AttrOutcome] == "failed"
+			return e.Type == timeline.Payment && e.Attrs[timeline.AttrOutcome] == "failed"
 		},
 		Propose: func(s *Situation, e *timeline.Event) []Candidate {
 			for _, r := range after(s, e) {
-				if r.Type == timeline.Payment && r.Attrs[AttrOutcome] != "failed" {
+				if r.Type == timeline.Payment && r.Attrs[timeline.AttrOutcome] != "failed" {
 					return nil
 				}
 			}

@@ -19,12 +19,6 @@ const (
 	Abandoned State = "abandoned" // unresolved and quiet for longer than Options.Gap
 )
 
-// AttrAsks is the event attribute an agent or bot event uses to say which
-// facts it asked the customer for (comma-separated keys, e.g.
-// "order_id,postcode"). Asking again for a fact the journey already holds
-// is a repeat ask.
-const AttrAsks = "asks"
-
 // Journey is one customer problem across channels.
 type Journey struct {
 	// ID is the ID of the journey's first event, so it is stable as events
@@ -385,7 +379,7 @@ func (b *building) facts(e *timeline.Event) {
 	for _, a := range e.Actions {
 		b.Attempts = append(b.Attempts, Attempt{Name: a.Name, Outcome: a.Outcome, Actor: e.Actor, Channel: e.Channel, Time: e.Time, EventID: e.ID})
 	}
-	for k := range strings.SplitSeq(e.Attrs[AttrAsks], ",") {
+	for k := range strings.SplitSeq(e.Attrs[timeline.AttrAsks], ",") {
 		k = strings.TrimSpace(k)
 		if at, seen := b.provided[k]; k != "" && seen {
 			b.RepeatAsks = append(b.RepeatAsks, RepeatAsk{Key: k, Channel: e.Channel, Time: e.Time, EventID: e.ID, Provided: at})

@@ -152,7 +152,7 @@ func (g *gen) event() timeline.Event {
 		e.Facts = []timeline.Fact{{Key: "order_id", Value: fmt.Sprint(g.r.IntN(5))}}
 	}
 	if e.Actor.Kind != timeline.Customer && g.r.IntN(4) == 0 {
-		e.Attrs = map[string]string{journey.AttrAsks: "order_id"}
+		e.Attrs = map[string]string{timeline.AttrAsks: "order_id"}
 		e.Actions = []timeline.Action{{Name: "lookup", Outcome: "failed"}}
 	}
 	g.events = append(g.events, e)

@@ -80,7 +80,7 @@ func (p plan) events(prefix string, t time.Time, ids []identity.Identifier) []ti
 			}
 		}
 		if i == 1 && p.ask {
-			ev(at.Add(4*time.Minute), ch, timeline.Agent, timeline.Message).Attrs = map[string]string{journey.AttrAsks: "order_id"}
+			ev(at.Add(4*time.Minute), ch, timeline.Agent, timeline.Message).Attrs = map[string]string{timeline.AttrAsks: "order_id"}
 		}
 		if i == 0 && p.transfer {
 			ev(at.Add(5*time.Minute), ch, timeline.Agent, timeline.Transfer).Direction = timeline.Internal

@@ -27,7 +27,7 @@ func stateOf(seed uint64, n int) *liveState {
 		if r.IntN(3) == 0 {
 			e.Facts = []timeline.Fact{{Key: "k", Value: fmt.Sprint(i)}}
 			e.Actions = []timeline.Action{{Name: "n", Outcome: "o"}}
-			e.Attrs = map[string]string{AttrAsks: "k"}
+			e.Attrs = map[string]string{timeline.AttrAsks: "k"}
 		}
 		if r.IntN(5) == 0 {
 			e.Case = "C1"

@@ -43,7 +43,7 @@ func missedCall(t *testing.T, w *triggerWorld, at time.Time, id string) identity
 	require.NoError(t, err)
 	res, err := w.tl.Append(context.Background(), timeline.Event{ID: id, Time: at, Channel: timeline.Voice,
 		Direction: timeline.Inbound, Actor: timeline.Actor{Kind: timeline.Customer}, Type: timeline.CallEnd,
-		Attrs: map[string]string{journey.AttrOutcome: "missed"}, Identifiers: []identity.Identifier{phone}})
+		Attrs: map[string]string{timeline.AttrOutcome: "missed"}, Identifiers: []identity.Identifier{phone}})
 	require.NoError(t, err)
 	return res[0].Customer
 }

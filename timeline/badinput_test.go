@@ -82,6 +82,22 @@ func TestAppendBadInput(t *testing.T) {
 		{name: "bad fact key", batch: bad(func(e *timeline.Event) { e.Facts = []timeline.Fact{{Key: "Order No", Value: "1042"}} }), field: "facts"},
 		{name: "action without name", batch: bad(func(e *timeline.Event) { e.Actions = []timeline.Action{{Outcome: "failed"}} }), field: "actions"},
 		{name: "bad attribute key", batch: bad(func(e *timeline.Event) { e.Attrs = map[string]string{"": "x"} }), field: "attrs"},
+		{name: "NUL in ID", batch: bad(func(e *timeline.Event) { e.ID = "bad\x00x" }), field: "id"},
+		{name: "bidi override in ID", batch: bad(func(e *timeline.Event) { e.ID = "bad\u202e1a" }), field: "id"},
+		{name: "newline in case", batch: bad(func(e *timeline.Event) { e.Case = "INC-1\nINC-2" }), field: "case"},
+		{name: "bidi isolate in actor ID", batch: bad(func(e *timeline.Event) {
+			e.Actor = timeline.Actor{Kind: timeline.Agent, ID: "kim\u2066"}
+		}), field: "actor"},
+		{name: "NUL in action outcome", batch: bad(func(e *timeline.Event) {
+			e.Actions = []timeline.Action{{Name: "refund", Outcome: "failed\x00"}}
+		}), field: "actions"},
+		{name: "bidi override in handoff attribute", batch: bad(func(e *timeline.Event) {
+			e.Attrs = map[string]string{timeline.AttrHandoff: "h\u202e1"}
+		}), field: "attrs"},
+		{name: "asks not fact keys", batch: bad(func(e *timeline.Event) { e.Attrs = map[string]string{timeline.AttrAsks: "Order No"} }), field: "attrs"},
+		{name: "outcome not a word", batch: bad(func(e *timeline.Event) { e.Attrs = map[string]string{timeline.AttrOutcome: "fail\x00ed"} }), field: "attrs"},
+		{name: "moment not a word", batch: bad(func(e *timeline.Event) { e.Attrs = map[string]string{timeline.AttrMoment: ""} }), field: "attrs"},
+		{name: "due not a time", batch: bad(func(e *timeline.Event) { e.Attrs = map[string]string{timeline.AttrDue: "tomorrow"} }), field: "attrs"},
 		{name: "intent too long", batch: bad(func(e *timeline.Event) { e.Intent = strings.Repeat("i", 257) }), field: "intent"},
 		{name: "invalid identifier", batch: bad(func(e *timeline.Event) {
 			e.Identifiers = []identity.Identifier{ann, identity.New(identity.Email, "not an email")}
@@ -162,6 +178,17 @@ func TestReadBadInput(t *testing.T) {
 	page, err := tl.Read(ctx, ann, timeline.Query{Limit: 1})
 	if err != nil || page.Next == "" {
 		t.Fatalf("Read(limit 1) = %+v, %v; want a next cursor", page, err)
+	}
+	for name, q := range map[string]timeline.Query{
+		"negative limit": {Limit: -1},
+		"From after To":  {From: testNow, To: testNow.Add(-time.Nanosecond)},
+	} {
+		if _, err := tl.Read(ctx, ann, q); !errors.Is(err, timeline.ErrInvalidQuery) {
+			t.Errorf("Read with %s = %v, want ErrInvalidQuery", name, err)
+		}
+		if err := tl.Scan(ctx, ann, q, func(timeline.Event) error { return nil }); !errors.Is(err, timeline.ErrInvalidQuery) {
+			t.Errorf("Scan with %s = %v, want ErrInvalidQuery", name, err)
+		}
 	}
 	for name, q := range map[string]timeline.Query{
 		"not base64":       {Cursor: "not a cursor!"},
@@ -260,5 +287,38 @@ func TestAppendUserNormalizerError(t *testing.T) {
 	var ie *timeline.InvalidEventError
 	if !errors.As(err, &ie) || ie.Field != "identifiers" || !errors.Is(err, refused) {
 		t.Fatalf("Append = %v; want an invalid event naming identifiers and wrapping the normalizer's error", err)
+	}
+}
+
+// TestRedeliveryInAnotherOrder: a redelivered event that lists its
+// identifiers, facts or actions in another order is a duplicate, not a
+// conflict; what does change content (a value, or the order of two facts
+// of one key, whose later one is the newer) still conflicts.
+func TestRedeliveryInAnotherOrder(t *testing.T) {
+	tl, _ := testTimeline(t)
+	ctx := context.Background()
+	ann, phone := email("ann"), identity.New(identity.Phone, "+1 415 555 0100")
+	e := testEvent("r1", 0, ann, phone)
+	e.Facts = []timeline.Fact{{Key: "order", Value: "1042"}, {Key: "account", Value: "AC-1"}, {Key: "order", Value: "1043"}}
+	e.Actions = []timeline.Action{{Name: "reset", Outcome: "failed"}, {Name: "line_test", Outcome: "failed"}}
+	mustAppend(t, tl, e)
+
+	again := e
+	again.Identifiers = []identity.Identifier{phone, ann, ann}
+	again.Facts = []timeline.Fact{{Key: "account", Value: "AC-1"}, {Key: "order", Value: "1042"}, {Key: "order", Value: "1043"}}
+	again.Actions = []timeline.Action{e.Actions[1], e.Actions[0]}
+	res, err := tl.Append(ctx, again)
+	if err != nil || !res[0].Duplicate {
+		t.Fatalf("reordered redelivery = %+v, %v; want a duplicate", res, err)
+	}
+
+	swapped := again
+	swapped.Facts = []timeline.Fact{{Key: "account", Value: "AC-1"}, {Key: "order", Value: "1043"}, {Key: "order", Value: "1042"}}
+	changed := again
+	changed.Facts = []timeline.Fact{{Key: "account", Value: "AC-2"}, {Key: "order", Value: "1042"}, {Key: "order", Value: "1043"}}
+	for name, ev := range map[string]timeline.Event{"same-key facts swapped": swapped, "fact value changed": changed} {
+		if _, err := tl.Append(ctx, ev); !errors.Is(err, timeline.ErrEventConflict) {
+			t.Errorf("%s: Append = %v, want ErrEventConflict", name, err)
+		}
 	}
 }

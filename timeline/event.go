@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/threadline/threadline/identity"
+	"github.com/threadline/threadline/internal/ident"
 )
 
 // Channel is where an interaction happened.
@@ -77,10 +78,6 @@ const (
 	// Attrs[AttrHandoff] names the handoff event.
 	HandoffAck Type = "handoff_ack"
 )
-
-// AttrHandoff is the attribute of a [HandoffAck] event that names the
-// handoff event it acknowledges.
-const AttrHandoff = "handoff"
 
 // Fact is something the customer provided: an order number, an account
 // number, the issue. The next agent must not ask for it again.
@@ -250,9 +247,12 @@ func (v *validator) check(i int, e *Event) error {
 	case len(e.Facts) > l.Facts || len(e.Actions) > l.Facts || len(e.Attrs) > l.Facts:
 		return bad("facts", "at most %d facts, actions and attributes each", l.Facts)
 	}
-	for _, f := range []struct{ name, v string }{{"intent", e.Intent}, {"case", e.Case}, {"actor", e.Actor.ID}} {
+	for _, f := range []struct{ name, v string }{{"id", e.ID}, {"intent", e.Intent}, {"case", e.Case}, {"actor", e.Actor.ID}} {
 		if len(f.v) > l.Field || !utf8.ValidString(f.v) {
 			return bad(f.name, "valid UTF-8 of at most %d bytes", l.Field)
+		}
+		if err := ident.Check(f.v); err != nil {
+			return bad(f.name, "%v", err)
 		}
 	}
 	for _, f := range e.Facts {
@@ -264,10 +264,16 @@ func (v *validator) check(i int, e *Event) error {
 		if a.Name == "" || len(a.Name) > l.Field || len(a.Outcome) > l.Value || !utf8.ValidString(a.Name+a.Outcome) {
 			return bad("actions", "action %q: want a name and outcome of valid UTF-8 within limits", trunc(a.Name))
 		}
+		if err := ident.Check(a.Name + a.Outcome); err != nil {
+			return bad("actions", "action %q: %v", trunc(a.Name), err)
+		}
 	}
 	for k, val := range e.Attrs {
 		if !keyName.MatchString(k) || len(val) > l.Value || !utf8.ValidString(val) {
 			return bad("attrs", "attribute %q: want a key [a-z][a-z0-9_.-]* and a UTF-8 value of at most %d bytes", trunc(k), l.Value)
+		}
+		if err := checkInterpreted(k, val, l); err != nil {
+			return bad("attrs", "attribute %q: %v", k, err)
 		}
 	}
 	return nil

@@ -43,7 +43,7 @@ type Page struct {
 var ErrInvalidCursor = errors.New("timeline: invalid cursor")
 
 // ErrInvalidQuery is returned for a query that selects nothing by mistake
-// (a negative Limit).
+// (a negative Limit, or From after To).
 var ErrInvalidQuery = errors.New("timeline: invalid query")
 
 // Read returns a customer's events across all its identifiers and channels,
@@ -140,6 +140,9 @@ func (m *merger) walk(q *Query, fn func(e Event) error) error {
 func openMerger(tx *identity.Tx, c identity.CustomerID, q *Query) (*merger, error) {
 	if q.Limit < 0 {
 		return nil, fmt.Errorf("%w: negative limit %d", ErrInvalidQuery, q.Limit)
+	}
+	if !q.From.IsZero() && !q.To.IsZero() && q.From.After(q.To) {
+		return nil, fmt.Errorf("%w: From %s is after To %s", ErrInvalidQuery, q.From.Format(time.RFC3339Nano), q.To.Format(time.RFC3339Nano))
 	}
 	after, err := decodeCursor(q.Cursor, q.Newest)
 	if err != nil {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/threadline/threadline/identity"
@@ -125,15 +126,36 @@ func decodeEvent(b []byte, e *Event, arena *enc.Arena, slab *[]float64) error {
 	return nil
 }
 
-// contentHash identifies an event's content: the record, the time and the
-// canonical identifiers it was observed with.
-func contentHash(rec []byte, at int64, ids []identity.Identifier) []byte {
+// contentHash identifies an event's content: its record rec, the time and
+// the canonical identifiers it was observed with, compared where order
+// means nothing as sets. A redelivery that lists the identifiers, or facts
+// and actions, in another order is the same event: identifiers are taken
+// sorted and without repeats, facts sorted by key and actions by name.
+// Facts of one key (and actions of one name) keep their order, since a
+// later one means the newer value. Input already in that order hashes its
+// own record, so only a reordered event is encoded twice.
+func contentHash(e *Event, rec []byte, at int64, ids []identity.Identifier) []byte {
+	byKey := func(a, b Fact) int { return strings.Compare(a.Key, b.Key) }
+	byName := func(a, b Action) int { return strings.Compare(a.Name, b.Name) }
+	if !slices.IsSortedFunc(e.Facts, byKey) || !slices.IsSortedFunc(e.Actions, byName) {
+		c := *e
+		c.Facts, c.Actions = slices.Clone(e.Facts), slices.Clone(e.Actions)
+		slices.SortStableFunc(c.Facts, byKey)
+		slices.SortStableFunc(c.Actions, byName)
+		rec = encodeEvent(&c)
+	}
+	names := make([]string, len(ids))
+	for i, id := range ids {
+		names[i] = id.String()
+	}
+	slices.Sort(names)
+	names = slices.Compact(names)
 	h := sha256.New()
 	h.Write(rec)
 	var w enc.Writer
 	w.Int(at)
-	for _, id := range ids {
-		w.String(id.String())
+	for _, id := range names {
+		w.String(id)
 	}
 	h.Write(w.B)
 	return h.Sum(nil)

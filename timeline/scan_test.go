@@ -46,7 +46,7 @@ func TestScanMatchesRead(t *testing.T) {
 		if i%2 == 1 {
 			e.Actor, e.Type = timeline.Actor{Kind: timeline.Bot, ID: "helpbot"}, timeline.Note
 			e.Actions = []timeline.Action{{Name: "refund", Outcome: "failed"}}
-			e.Attrs = map[string]string{"due": fmt.Sprint(i), "moment": "complaint"}
+			e.Attrs = map[string]string{"due": testNow.Add(time.Duration(i) * time.Hour).Format(time.RFC3339), "moment": "complaint"}
 		}
 		evs = append(evs, e)
 	}

@@ -143,7 +143,7 @@ func (tl *Timeline) prepare(ctx context.Context, events []Event) ([]prepared, er
 			sb.WriteByte(0)
 		}
 		p.set = sb.String()
-		p.hash = contentHash(p.rec, p.at, p.ids)
+		p.hash = contentHash(&e, p.rec, p.at, p.ids)
 		out[i] = p
 	}
 	return out, nil

@@ -269,7 +269,7 @@ func (g *gen) agentTurn(ch timeline.Channel, ids []identity.Identifier, in inten
 	msg := g.event(ch, ids, t, agentNamed(g.rng), timeline.Message, in, "Agent takes the case.")
 	msg.Direction = timeline.Outbound
 	if !plan.giveFact && (plan.repeatAsk || !g.factGiven(in)) {
-		msg.Attrs = map[string]string{"asks": in.fact}
+		msg.Attrs = map[string]string{timeline.AttrAsks: in.fact}
 	}
 	g.add(msg)
 	if msg.Attrs != nil && ch != timeline.Email {

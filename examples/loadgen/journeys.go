@@ -7,7 +7,6 @@ import (
 
 	"github.com/threadline/threadline/handoff"
 	"github.com/threadline/threadline/identity"
-	"github.com/threadline/threadline/journey"
 	"github.com/threadline/threadline/timeline"
 )
 
@@ -374,7 +373,7 @@ func (j *journeyState) reply(ch timeline.Channel, kind timeline.ActorKind) *time
 	}
 	e := j.event(ch, actor, typ, fmt.Sprintf(line, fmt.Sprintf(j.in.issue, j.value)), j.ids(ch, false)[:1])
 	if kind == timeline.Agent && r.IntN(5) == 0 { // agents sometimes ask again for what was given
-		e.Attrs = map[string]string{journey.AttrAsks: j.in.fact}
+		e.Attrs = map[string]string{timeline.AttrAsks: j.in.fact}
 	}
 	return e
 }

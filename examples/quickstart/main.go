@@ -196,7 +196,7 @@ func (w *world) handoff(ctx context.Context) error {
 	}
 	promise := ev(w.at(2, "10:07"), timeline.Voice, agent, timeline.Message, "I can see your email and chat about invoice 4411. I will refund it by hand by tomorrow noon.", annPhone)
 	promise.Actions = []timeline.Action{{Name: "manual_refund", Outcome: handoff.Pending}}
-	promise.Attrs = map[string]string{handoff.AttrDue: w.at(3, "12:00").Format(time.RFC3339)}
+	promise.Attrs = map[string]string{timeline.AttrDue: w.at(3, "12:00").Format(time.RFC3339)}
 	if _, err := w.say(ctx, promise); err != nil {
 		return err
 	}

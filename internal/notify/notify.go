@@ -7,9 +7,15 @@
 // goroutines enqueue meanwhile, so deliveries never overlap and a
 // subscriber may call back into the library: its own changes are delivered
 // after it returns.
+//
+// Subscribers are isolated from each other: one that panics is reported to
+// the queue's logger and the item still goes to the subscribers after it.
 package notify
 
 import (
+	"fmt"
+	"log/slog"
+	"runtime/debug"
 	"slices"
 	"sync"
 )
@@ -17,6 +23,10 @@ import (
 // Queue holds subscribers and undelivered items. The zero value is ready to
 // use; a Queue is safe for concurrent use.
 type Queue[T any] struct {
+	// Logger receives a record for every subscriber that panics. Set it
+	// before the first Subscribe; nil means [slog.Default].
+	Logger *slog.Logger
+
 	mu         sync.Mutex
 	next       int
 	subs       map[int]func(T)
@@ -61,14 +71,6 @@ func (q *Queue[T]) Drain() {
 		return
 	}
 	q.delivering = true
-	unlocked := false
-	defer func() {
-		if unlocked { // a subscriber panicked: let later drains deliver
-			q.mu.Lock()
-			q.delivering = false
-			q.mu.Unlock()
-		}
-	}()
 	for len(q.pending) > 0 {
 		item := q.pending[0]
 		q.pending = q.pending[1:]
@@ -77,13 +79,30 @@ func (q *Queue[T]) Drain() {
 			subs = append(subs, q.subs[id])
 		}
 		q.mu.Unlock()
-		unlocked = true
 		for _, fn := range subs {
-			fn(item)
+			q.deliver(fn, item)
 		}
-		unlocked = false
 		q.mu.Lock()
 	}
 	q.delivering = false
 	q.mu.Unlock()
+}
+
+// deliver calls one subscriber, recovering and reporting a panic so that
+// neither the other subscribers nor the committing caller see it.
+func (q *Queue[T]) deliver(fn func(T), item T) {
+	defer func() {
+		if r := recover(); r != nil {
+			q.logger().Error("notify: subscriber panicked; delivery continues with the next subscriber",
+				slog.String("panic", fmt.Sprint(r)), slog.String("stack", string(debug.Stack())))
+		}
+	}()
+	fn(item)
+}
+
+func (q *Queue[T]) logger() *slog.Logger {
+	if q.Logger != nil {
+		return q.Logger
+	}
+	return slog.Default()
 }
