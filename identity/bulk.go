@@ -2,7 +2,11 @@ package identity
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"maps"
+	"slices"
+	"strings"
 
 	"github.com/threadline/threadline/identity/match"
 )
@@ -12,11 +16,33 @@ const RuleBulk = "bulk-match"
 
 // LoadResult says what [Graph.LoadMatches] did.
 type LoadResult struct {
-	Observed int // records observed
+	Observed int // records observed (all but those SkipInvalid left with no identifier)
 	Linked   int // linked pairs that merged two customers
 	Already  int // linked pairs whose records were one customer already
-	Refused  int // linked pairs a guard refused (kind limit, size)
+	Refused  int // linked pairs a guard refused (kind limit, size): len(Refusals)
 	Reviews  int // review items created
+	// Refusals are the linked pairs a guard refused, in the result's order.
+	// LoadMatches returns a [*RefusedLinksError] when there are any.
+	Refusals []LoadRefusal
+	// Skipped are the records that lost identifiers with
+	// LoadOptions.SkipInvalid, in record order.
+	Skipped []SkippedRecord
+}
+
+// LoadRefusal is a linked pair of records that a guard kept apart.
+type LoadRefusal struct {
+	A, B  int // the records, as indexes of the table (match.Pair's A and B)
+	Guard Guard
+}
+
+// SkippedRecord is a record whose invalid identifiers [Graph.LoadMatches]
+// left out (LoadOptions.SkipInvalid).
+type SkippedRecord struct {
+	Record int     // index of the record in the table
+	Errors []error // why, one per identifier left out; each from its kind's normalizer
+	// Unobserved says no identifier was left: the record was not observed,
+	// and the result's pairs naming it were neither linked nor reviewed.
+	Unobserved bool
 }
 
 // LoadOptions configures [Graph.LoadMatches]. nil means the defaults.
@@ -25,7 +51,48 @@ type LoadOptions struct {
 	// committed transaction: Stage "observe" counts records, "link" counts
 	// res's pairs. Default: nil.
 	Progress func(match.Progress)
+	// SkipInvalid leaves an identifier its kind's normalizer rejects (an
+	// invalid phone number) out of its record, and reports it in
+	// LoadResult.Skipped, instead of failing the whole load before
+	// anything is written. Identifiers of unregistered kinds and invalid
+	// records (a bad time, bad attributes) still fail the load. Default:
+	// false.
+	SkipInvalid bool
 }
+
+// ErrRefusedLinks is wrapped by [*RefusedLinksError].
+var ErrRefusedLinks = errors.New("identity: guards refused bulk links")
+
+// RefusedLinksError is returned by [Graph.LoadMatches], with its complete
+// LoadResult, when a guard refused some of the result's linked pairs. The
+// load itself finished: every record was observed and every other pair
+// linked or reviewed. It is an error because a refusal is rarely what an
+// importer expects: when every pair is refused by the kind limit, the
+// table's record IDs are most likely stored as [Account] (one per
+// customer) instead of [SourceRecord]. An importer that expects some
+// refusals (two rows with different account IDs that the matcher links)
+// checks for it with [errors.As] and lists LoadResult.Refusals.
+type RefusedLinksError struct {
+	Refused int           // refused pairs
+	Linked  int           // pairs of the result above the link band
+	Guards  map[Guard]int // refused pairs by guard
+}
+
+func (e *RefusedLinksError) Error() string {
+	gs := slices.Sorted(maps.Keys(e.Guards))
+	parts := make([]string, len(gs))
+	for i, g := range gs {
+		parts[i] = fmt.Sprintf("%s %d", g, e.Guards[g])
+	}
+	s := fmt.Sprintf("identity: guards refused %d of %d linked pairs (%s)", e.Refused, e.Linked, strings.Join(parts, ", "))
+	if e.Guards[GuardLimit] == e.Linked {
+		s += "; were record IDs stored as account instead of record?"
+	}
+	return s
+}
+
+// Unwrap returns [ErrRefusedLinks].
+func (e *RefusedLinksError) Unwrap() error { return ErrRefusedLinks }
 
 // LoadMatches loads a deduplicated table into the graph: it observes every
 // record (identifiers and profile attributes, as Observe does), then links
@@ -34,15 +101,23 @@ type LoadOptions struct {
 // items, except pairs whose records are one customer already (joined by a
 // shared identifier). Each link's evidence is the pair's weight and every field's
 // comparison, scored again with res.Params. Guards apply as to any merge:
-// a pair whose merge a guard refuses is counted, not linked.
+// a pair whose merge a guard refuses is not linked; it is listed in
+// LoadResult.Refusals, and LoadMatches then returns a [*RefusedLinksError]
+// with the complete result.
+//
+// Store each row's own ID as a [SourceRecord] ("crm:123"), not as an
+// [Account]: a customer may hold many records but one account per
+// namespace, so account IDs would refuse every link.
 //
 // With probabilistic matching on (Options.Matching), each record's profile
 // is indexed, so that later observations are matched against it in real
 // time, but the records are not scored against the graph as they are
 // observed: res alone decides which of them are linked or reviewed.
 //
-// Records are written in transactions of 1,000, each atomic; on error the
-// records and links of earlier transactions stay. A record's anchor (the
+// An invalid identifier fails the load before anything is written, unless
+// LoadOptions.SkipInvalid. Records are written in transactions of 1,000,
+// each atomic; on a later error the records and links of earlier
+// transactions stay. A record's anchor (the
 // identifier its profile is kept under) is its highest-priority
 // identifier.
 func (g *Graph) LoadMatches(ctx context.Context, recs []Observation, res *match.Result, opts *LoadOptions) (LoadResult, error) {
@@ -59,13 +134,21 @@ func (g *Graph) LoadMatches(ctx context.Context, recs []Observation, res *match.
 	if err != nil {
 		return out, fmt.Errorf("%w: %w", ErrInvalidOptions, err)
 	}
+	skip := opts != nil && opts.SkipInvalid
+	recs = slices.Clone(recs) // SkipInvalid edits records
 	prepared := make([]*match.Prepared, len(recs))
 	anchors := make([]Identifier, len(recs))
 	tc := match.NewTermCounts()
 	for i := range recs {
 		ids, _, err := g.validate(nil, recs[i])
+		if err != nil && skip {
+			ids, err = g.skipInvalid(&out, recs, i, err)
+		}
 		if err != nil {
 			return out, fmt.Errorf("record %d: %w", i, err)
+		}
+		if len(ids) == 0 {
+			continue // unobserved: every identifier was invalid
 		}
 		cs := make([]*cand, len(ids))
 		for j, id := range ids {
@@ -80,26 +163,35 @@ func (g *Graph) LoadMatches(ctx context.Context, recs []Observation, res *match.
 	model = model.WithFrequencies(tc)
 	const batch = 1000
 	for lo := 0; lo < len(recs); lo += batch {
+		observed := 0
 		err := g.Update(ctx, func(tx *Tx) error {
 			tx.indexOnly = true
+			observed = 0
 			for i := lo; i < min(lo+batch, len(recs)); i++ {
+				if anchors[i].IsZero() {
+					continue
+				}
 				if _, err := tx.Observe(recs[i]); err != nil {
 					return fmt.Errorf("record %d: %w", i, err)
 				}
+				observed++
 			}
 			return nil
 		})
 		if err != nil {
 			return out, err
 		}
-		out.Observed = min(lo+batch, len(recs))
-		progress("observe", out.Observed, len(recs))
+		out.Observed += observed
+		progress("observe", min(lo+batch, len(recs)), len(recs))
 	}
 	for lo := 0; lo < len(res.Pairs); lo += batch {
 		var part LoadResult
 		err := g.Update(ctx, func(tx *Tx) error {
 			part = LoadResult{}
 			for _, p := range res.Pairs[lo:min(lo+batch, len(res.Pairs))] {
+				if anchors[p.A].IsZero() || anchors[p.B].IsZero() {
+					continue // a record SkipInvalid left unobserved
+				}
 				s := model.Score(prepared[p.A], prepared[p.B])
 				if err := tx.loadPair(&part, anchors[p.A], anchors[p.B], p, s, recs[p.A].Source); err != nil {
 					return err
@@ -114,9 +206,57 @@ func (g *Graph) LoadMatches(ctx context.Context, recs []Observation, res *match.
 		out.Already += part.Already
 		out.Refused += part.Refused
 		out.Reviews += part.Reviews
+		out.Refusals = append(out.Refusals, part.Refusals...)
 		progress("link", min(lo+batch, len(res.Pairs)), len(res.Pairs))
 	}
+	if out.Refused > 0 {
+		return out, refusedLinks(&out, res)
+	}
 	return out, nil
+}
+
+// skipInvalid leaves the invalid identifiers out of recs[i], given that
+// validating it failed with err, and reports them in out.Skipped. It
+// returns the record's identifiers validated again, none if every one was
+// invalid, or err if no identifier was invalid.
+func (g *Graph) skipInvalid(out *LoadResult, recs []Observation, i int, err error) ([]Identifier, error) {
+	sk := SkippedRecord{Record: i}
+	var kept []Identifier
+	for _, raw := range recs[i].Identifiers {
+		switch _, nerr := g.normalize(nil, raw); {
+		case nerr == nil:
+			kept = append(kept, raw)
+		case errors.Is(nerr, ErrUnknownKind):
+			return nil, nerr
+		default:
+			sk.Errors = append(sk.Errors, nerr)
+		}
+	}
+	if len(sk.Errors) == 0 {
+		return nil, err
+	}
+	sk.Unobserved = len(kept) == 0
+	out.Skipped = append(out.Skipped, sk)
+	if sk.Unobserved {
+		return nil, nil
+	}
+	recs[i].Identifiers = kept
+	ids, _, err := g.validate(nil, recs[i])
+	return ids, err
+}
+
+// refusedLinks returns the error for out's refusals.
+func refusedLinks(out *LoadResult, res *match.Result) error {
+	e := &RefusedLinksError{Refused: out.Refused, Guards: map[Guard]int{}}
+	for _, p := range res.Pairs {
+		if p.Decision == match.Link && p.Clustered {
+			e.Linked++
+		}
+	}
+	for _, r := range out.Refusals {
+		e.Guards[r.Guard]++
+	}
+	return e
 }
 
 func (tx *Tx) loadPair(out *LoadResult, a, b Identifier, p match.Pair, s match.Score, source string) error {
@@ -155,6 +295,7 @@ func (tx *Tx) loadPair(out *LoadResult, a, b Identifier, p match.Pair, s match.S
 	if g, err := tx.mergeGuard(ca, cb); err != nil || g != "" {
 		if g != "" {
 			out.Refused++
+			out.Refusals = append(out.Refusals, LoadRefusal{A: p.A, B: p.B, Guard: g})
 		}
 		return err
 	}

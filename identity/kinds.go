@@ -108,6 +108,7 @@ func placeholderPhone(e164 string) bool {
 // code; email is the email policy.
 //
 //	kind       strength  limit            priority
+//	record     weak      none             0
 //	account    strong    1 per namespace  1
 //	email      strong    5                2
 //	phone      strong    5                3
@@ -125,6 +126,7 @@ func DefaultKinds(region string, email EmailPolicy) []KindPolicy {
 		return func(s string) (string, error) { return NormalizeOpaque(k, s) }
 	}
 	ks := []KindPolicy{
+		{Kind: SourceRecord, Normalize: NormalizeSourceRecord, Strength: Weak},
 		{Kind: Account, Normalize: NormalizeAccount, Limit: 1, Priority: 1},
 		{Kind: Email, Normalize: func(s string) (string, error) { return NormalizeEmail(s, email) },
 			Limit: 5, Priority: 2, BlockedPatterns: defaultBlockedEmail},

@@ -32,7 +32,8 @@
 // It prints the customers with more than one row, each with the evidence
 // that joined its rows (the shared identifiers, or the match weight and
 // every field's comparison), the shared values, the merges a guard
-// refused, and the review queue with each pair's weight and field
+// refused (among them the matcher's links between rows that together hold
+// more emails or phones than one customer may), and the review queue with each pair's weight and field
 // comparisons. A progress bar is drawn on stderr when a stage runs longer
 // than a second (LoadMatches reports its "observe" and "link" stages).
 //
@@ -43,8 +44,10 @@
 // by profile. (A graph opened with matching on before LoadMatches gets
 // the index: LoadMatches indexes profiles without scoring them.)
 //
-// Each row is stored under an identifier of kind "crm-row" (its id column,
-// or its row number) besides its email, phone and account ID. Email and
+// Each row is stored under an [identity.SourceRecord] identifier,
+// "record:crm:" and its id column (or its row number), besides its email,
+// phone and account ID: many records may be one customer, where an
+// account ID allows one per customer. Email and
 // phone values the identity package rejects (a phone number not valid for
 // its country) are left out of both the graph and the matcher, and
 // counted. Columns map to matcher fields by name or common alias
@@ -63,7 +66,6 @@ import (
 	"io"
 	"os"
 	"strconv"
-	"strings"
 
 	"github.com/threadline/threadline/identity"
 	"github.com/threadline/threadline/identity/csvmap"
@@ -118,27 +120,13 @@ func weightFlag(dst **float64) func(string) error {
 	}
 }
 
-// RowKind is the kind of the identifier each imported row is stored under:
-// its CRM id. Rows are unique, so it never merges anything by itself; it
-// has no limit (a customer may have many duplicate rows) and the smallest
-// priority number, so it anchors the row's profile and is never the
-// identifier a guard holds back.
-const RowKind identity.Kind = "crm-row"
+// rowNamespace is the system every row's [identity.SourceRecord] names:
+// row "1042" is stored as record:crm:1042.
+const rowNamespace = "crm"
 
-// graphOptions are the identity options of the import: the default kinds
-// and RowKind.
+// graphOptions are the identity options of the import: the default kinds.
 func graphOptions(region string) *identity.Options {
-	kinds := append(identity.DefaultKinds(region, identity.EmailPolicy{}), identity.KindPolicy{
-		Kind: RowKind, Priority: 0,
-		Normalize: func(s string) (string, error) {
-			s = strings.TrimSpace(s)
-			if s == "" || len(s) > 256 {
-				return "", &identity.InvalidIdentifierError{Kind: RowKind, Input: s, Reason: "want 1 to 256 bytes"}
-			}
-			return s, nil
-		},
-	})
-	return &identity.Options{DefaultRegion: region, Kinds: kinds}
+	return &identity.Options{DefaultRegion: region}
 }
 
 func run(ctx context.Context, stdout, stderr io.Writer, c config) error {
@@ -186,6 +174,13 @@ func run(ctx context.Context, stdout, stderr io.Writer, c config) error {
 		bar.update(p.Stage, p.Done, p.Total)
 	}})
 	bar.done()
+	// A guard refuses a link between rows that together hold more emails
+	// or phones than one customer may: the report lists them
+	// (lr.Refusals).
+	var refused *identity.RefusedLinksError
+	if errors.As(err, &refused) {
+		err = nil
+	}
 	if err != nil {
 		return err
 	}
@@ -196,7 +191,7 @@ func run(ctx context.Context, stdout, stderr io.Writer, c config) error {
 	fmt.Fprintf(stdout, "store: %s\n", where)
 	fmt.Fprintf(stdout, "loaded: %d rows observed; the matcher's links merged %d pairs of customers, found %d already one by shared identifiers, %d refused by a guard; %d review items\n",
 		lr.Observed, lr.Linked, lr.Already, lr.Refused, lr.Reviews)
-	return imp.report(ctx, stdout, g, c.show)
+	return imp.report(ctx, stdout, g, &lr, c.show)
 }
 
 // storeDir returns the store directory: dir, or a new temporary one that

@@ -311,7 +311,7 @@ func TestImportSample(t *testing.T) {
 	assert.Len(t, rs, len(o.reviews))
 	for c, rows := range o.clusters {
 		for _, r := range rows {
-			got, err := g.Lookup(ctx, identity.New(RowKind, r))
+			got, err := g.Lookup(ctx, identity.New(identity.SourceRecord, rowNamespace+":"+r))
 			require.NoError(t, err)
 			assert.Equal(t, c, got.String(), "row %s", r)
 		}
@@ -389,7 +389,7 @@ func TestBadInput(t *testing.T) {
 		"repeated id":    {csv: write("dup.csv", "id,first_name,email\n1,Ann,ann@example.com\n1,Bob,bob@example.com\n"), want: `id "1" repeats row 1`},
 		"no such column": {csv: samplePath, fields: csvmap.Mapping{"given_name": "vorname"}, want: `no column "vorname"`},
 		"no field":       {csv: write("none.csv", "a,b\n1,2\n"), want: "no column maps"},
-		"bad row id":     {csv: write("long.csv", "id,email\n"+strings.Repeat("x", 300)+",ann@example.com\n"), want: "want 1 to 256 bytes"},
+		"bad row id":     {csv: write("long.csv", "id,email\n"+strings.Repeat("x", 300)+",ann@example.com\n"), want: "invalid record"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			c := sampleConfig(filepath.Join(tmp, "store-"+strings.ReplaceAll(name, " ", "-")))
@@ -400,6 +400,27 @@ func TestBadInput(t *testing.T) {
 			assert.NoDirExists(t, c.dir, "nothing is written")
 		})
 	}
+}
+
+// TestRefusedLinks: six rows the matcher links, each with its own email,
+// are more emails than one customer may hold (five): the import finishes,
+// and lists the links the kind limit refused (each of the sixth row's).
+func TestRefusedLinks(t *testing.T) {
+	r, err := defaultRun()
+	require.NoError(t, err)
+	path := filepath.Join(t.TempDir(), "emails.csv")
+	csv := "id,first_name,last_name,birth_date,street,city,state,zip,email\n"
+	for i := 1; i <= 6; i++ {
+		csv += fmt.Sprintf("a%d,Zuzanna,Wisniewska,1985-03-02,12 Quirkstreet Lane,Portland,OR,97205,zw%d@example.com\n", i, i)
+	}
+	require.NoError(t, os.WriteFile(path, []byte(csv), 0o644))
+	c := sampleConfig("")
+	c.csv, c.params = path, r.params
+	var out bytes.Buffer
+	require.NoError(t, run(context.Background(), &out, &bytes.Buffer{}, c))
+	assert.Contains(t, out.String(), "5 refused by a guard")
+	assert.Regexp(t, `\nMatcher links a guard refused:\n  a1 ~ a6  kind-limit\n(?s:.*)\n  a5 ~ a6  kind-limit\n`, out.String())
+	assert.Contains(t, out.String(), "customers: 2 from 6 rows")
 }
 
 // TestProgress draws the bar only once a stage has run for a second.

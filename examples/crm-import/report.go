@@ -24,8 +24,8 @@ type cluster struct {
 }
 
 // report prints the customers with more than one row, the refused merges
-// and the review queue, each list cut at show entries (0: all).
-func (r *rows) report(ctx context.Context, w io.Writer, g *identity.Graph, show int) error {
+// and links, and the review queue, each list cut at show entries (0: all).
+func (r *rows) report(ctx context.Context, w io.Writer, g *identity.Graph, lr *identity.LoadResult, show int) error {
 	clusters, customers, err := r.clusters(ctx, g)
 	if err != nil {
 		return err
@@ -64,6 +64,7 @@ func (r *rows) report(ctx context.Context, w io.Writer, g *identity.Graph, show 
 	if err := printConflicts(ctx, w, g, show); err != nil {
 		return err
 	}
+	r.printRefused(w, lr.Refusals, show)
 	return r.printReviews(ctx, w, g, show)
 }
 
@@ -74,7 +75,7 @@ func (r *rows) clusters(ctx context.Context, g *identity.Graph) ([]*cluster, int
 	for i, id := range r.ids {
 		c, err := g.Lookup(ctx, id)
 		if err != nil {
-			return nil, 0, fmt.Errorf("row %s: %w", id.Value, err)
+			return nil, 0, fmt.Errorf("row %s: %w", r.recs[i].ID, err)
 		}
 		byCustomer[c] = append(byCustomer[c], i)
 	}
@@ -107,7 +108,7 @@ func (r *rows) explain(cl *cluster, links []identity.Link) {
 		switch {
 		case a >= 0 && b >= 0:
 			cl.matched = true
-			cl.joins = append(cl.joins, fmt.Sprintf("%s ~ %s  %s, weight %.2f (p=%.4f): %s", l.A.Value, l.B.Value,
+			cl.joins = append(cl.joins, fmt.Sprintf("%s ~ %s  %s, weight %.2f (p=%.4f): %s", r.recs[a].ID, r.recs[b].ID,
 				linkRule(l), l.Score, match.ProbabilityOf(l.Score), strings.Join(l.Comparisons, " ")))
 		case a >= 0:
 			holders[l.B] = append(holders[l.B], a)
@@ -162,6 +163,19 @@ func printConflicts(ctx context.Context, w io.Writer, g *identity.Graph, show in
 	return nil
 }
 
+// printRefused lists the matcher's links a guard refused: rows the matcher
+// says are one person whose identifiers may not be one customer's (two
+// account IDs).
+func (r *rows) printRefused(w io.Writer, refused []identity.LoadRefusal, show int) {
+	if len(refused) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "\nMatcher links a guard refused%s:\n", shown(show, len(refused)))
+	for _, x := range refused[:cut(show, len(refused))] {
+		fmt.Fprintf(w, "  %s ~ %s  %s\n    %s\n    %s\n", r.recs[x.A].ID, r.recs[x.B].ID, x.Guard, r.line(x.A), r.line(x.B))
+	}
+}
+
 func (r *rows) printReviews(ctx context.Context, w io.Writer, g *identity.Graph, show int) error {
 	rs, err := g.Reviews(ctx, identity.ReviewPending)
 	if err != nil {
@@ -170,7 +184,7 @@ func (r *rows) printReviews(ctx context.Context, w io.Writer, g *identity.Graph,
 	fmt.Fprintf(w, "\nReview queue: %d pairs between the bands%s\n", len(rs), shown(show, len(rs)))
 	for _, rv := range rs[:cut(show, len(rs))] {
 		fmt.Fprintf(w, "\nreview %s  weight %.2f (p=%.4f): %s (%s) ~ %s (%s)", rv.ID, rv.Weight, match.ProbabilityOf(rv.Weight),
-			rv.A.Value, rv.CustomerA, rv.B.Value, rv.CustomerB)
+			r.name(rv.A), rv.CustomerA, r.name(rv.B), rv.CustomerB)
 		if rv.CustomerA == rv.CustomerB {
 			fmt.Fprint(w, "  one customer already, by shared identifiers")
 		}

@@ -19,8 +19,8 @@ import (
 type rows struct {
 	recs    []match.Record // what the matcher compares (rejected email/phone left out)
 	obs     []identity.Observation
-	ids     []identity.Identifier // each row's crm-row identifier
-	byID    map[string]int        // row id → index
+	ids     []identity.Identifier // each row's source record identifier
+	byID    map[string]int        // source record value ("crm:" and row id) → index
 	counts  map[identity.Kind]int // identifiers kept, by kind
 	dropped map[identity.Kind]int // values rejected by the kind's normalizer
 	// shared are the email addresses and phone numbers held by rows whose
@@ -33,7 +33,7 @@ type rows struct {
 // error; an email or phone that does not normalize is left out and
 // counted; so are shared values (see sharedValues) unless keepShared.
 func prepareRows(t *csvmap.Table, region, source string, keepShared bool) (*rows, error) {
-	kinds := graphOptions(region).Kinds
+	kinds := identity.DefaultKinds(region, identity.EmailPolicy{})
 	normalize := func(k identity.Kind, v string) (identity.Identifier, error) {
 		i := slices.IndexFunc(kinds, func(p identity.KindPolicy) bool { return p.Kind == k })
 		c, err := kinds[i].Normalize(v)
@@ -46,14 +46,14 @@ func prepareRows(t *csvmap.Table, region, source string, keepShared bool) (*rows
 		if strings.TrimSpace(rec.ID) == "" {
 			rec.ID = "row" + strconv.Itoa(i+1)
 		}
-		row, err := normalize(RowKind, rec.ID)
+		row, err := normalize(identity.SourceRecord, rowNamespace+":"+rec.ID)
 		if err != nil {
 			return nil, fmt.Errorf("row %d: %w", i+1, err)
 		}
+		rec.ID = strings.TrimPrefix(row.Value, rowNamespace+":")
 		if j, dup := r.byID[row.Value]; dup {
-			return nil, fmt.Errorf("row %d: id %q repeats row %d", i+1, row.Value, j+1)
+			return nil, fmt.Errorf("row %d: id %q repeats row %d", i+1, rec.ID, j+1)
 		}
-		rec.ID = row.Value
 		r.byID[row.Value] = i
 		ids := []identity.Identifier{row}
 		for _, f := range []struct {
@@ -217,13 +217,22 @@ func (r *rows) line(i int) string {
 	return strings.TrimRight(s, " ")
 }
 
-// rowOf returns the row index of a crm-row identifier, or -1.
+// rowOf returns the row index of a source record identifier, or -1.
 func (r *rows) rowOf(id identity.Identifier) int {
-	if id.Kind != RowKind {
+	if id.Kind != identity.SourceRecord {
 		return -1
 	}
 	if i, ok := r.byID[id.Value]; ok {
 		return i
 	}
 	return -1
+}
+
+// name returns the row id of a source record identifier, or the
+// identifier.
+func (r *rows) name(id identity.Identifier) string {
+	if i := r.rowOf(id); i >= 0 {
+		return r.recs[i].ID
+	}
+	return id.String()
 }
