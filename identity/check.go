@@ -3,6 +3,9 @@ package identity
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
+	"strings"
 
 	"github.com/threadline/threadline/internal/keys"
 )
@@ -111,6 +114,9 @@ func (c *checker) customers() error {
 		if rec.Size != want.Size || rec.Strong != want.Strong || fmt.Sprint(rec.Groups) != fmt.Sprint(want.Groups) {
 			c.bad(k, "counts %d/%d/%v, identifiers give %d/%d/%v", rec.Size, rec.Strong, rec.Groups, want.Size, want.Strong, want.Groups)
 		}
+		if err := c.limits(k, want.Groups, ids); err != nil {
+			return err
+		}
 		parts, err := c.tx.components(ids)
 		if err != nil {
 			return err
@@ -120,6 +126,38 @@ func (c *checker) customers() error {
 		}
 		return nil
 	})
+}
+
+// limits reports the limit groups a customer holds more of than its kind
+// allows, unless an accepted conflict names one of the customer's
+// identifiers: the one way past a guard.
+func (c *checker) limits(k []byte, groups map[string]uint32, ids []Identifier) error {
+	var over []string
+	for _, g := range slices.Sorted(maps.Keys(groups)) {
+		if lim := c.tx.g.groupLimit(g); lim > 0 && int(groups[g]) > lim {
+			over = append(over, fmt.Sprintf("%s %d > %d", g, groups[g], lim))
+		}
+	}
+	if len(over) == 0 {
+		return nil
+	}
+	for _, id := range ids {
+		xs, err := scanUints(c.tx.txn, conflictRefPrefix(id))
+		if err != nil {
+			return err
+		}
+		for _, x := range xs {
+			r, found, err := getRec(c.tx.txn, conflictKey(ConflictID(x)), decodeConflict)
+			if err != nil {
+				return err
+			}
+			if found && r.Status == ConflictAccepted {
+				return nil
+			}
+		}
+	}
+	c.bad(k, "over the kind limit (%s) with no accepted conflict", strings.Join(over, ", "))
+	return nil
 }
 
 func (c *checker) links() error {

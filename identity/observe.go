@@ -390,54 +390,45 @@ func (o *observer) mergeSet(cands []*cand) (plan, []Refusal, error) {
 }
 
 // guard checks the kind limits and the size guard on the customer the plan
-// would make. On a breach it returns the identifier to hold back: the
-// included one with the largest Priority (ties: the greatest value).
+// would make, counting every identifier of the customers it merges (see
+// [Graph.breach]). On a breach it returns the identifier to hold back:
+// among the included ones that add to the breached count (new in the group,
+// or bringing in a customer that has some), the one with the largest
+// Priority (ties: the greatest value).
 func (o *observer) guard(p plan) (*cand, Refusal, error) {
 	if p.unchanged() {
 		return nil, Refusal{}, nil
 	}
-	groups := map[string]int{}
-	groupMax := map[string]int{} // the largest count any one customer already has
-	strong, strongMax := 0, 0
+	var m mergeCount
 	for _, c := range p.merge {
 		r, err := o.cust(c)
 		if err != nil {
 			return nil, Refusal{}, err
 		}
-		strong += int(r.Strong)
-		strongMax = max(strongMax, int(r.Strong))
-		for g, n := range r.Groups {
-			groups[g] += int(n)
-			groupMax[g] = max(groupMax[g], int(n))
-		}
+		m.customer(r)
 	}
 	for _, c := range p.included {
-		if c.exists {
-			continue
-		}
-		if c.strong() {
-			strong++
-		}
-		if c.pol.Limit > 0 {
-			groups[c.pol.limitGroup(c.id.Value)]++
+		if !c.exists {
+			m.identifier(c.pol, c.id)
 		}
 	}
-	var breach Guard
-	var group string
-	for _, c := range p.included {
-		g := c.pol.limitGroup(c.id.Value)
-		if n := groups[g]; c.pol.Limit > 0 && n > c.pol.Limit && n > groupMax[g] {
-			breach, group = GuardLimit, g
-			break
-		}
-	}
-	if breach == "" && strong > o.tx.g.opts.MaxStrongIdentifiers && strong > strongMax {
-		breach = GuardSize
-	}
+	breach, group := o.tx.g.breach(&m)
 	if breach == "" {
 		return nil, Refusal{}, nil
 	}
-	held := slices.MaxFunc(p.included, func(a, b *cand) int {
+	var adding []*cand
+	for _, c := range p.included {
+		ok, err := o.adds(c, breach, group)
+		if err != nil {
+			return nil, Refusal{}, err
+		}
+		if ok {
+			adding = append(adding, c)
+		}
+	}
+	// Not empty: a breach needs a count above what one merged customer
+	// has, so some identifier adds to it.
+	held := slices.MaxFunc(adding, func(a, b *cand) int {
 		return cmp.Or(cmp.Compare(a.pol.Priority, b.pol.Priority), cmp.Compare(a.id.String(), b.id.String()))
 	})
 	ref := Refusal{Guard: breach, Identifier: held.id}
@@ -454,6 +445,26 @@ func (o *observer) guard(p plan) (*cand, Refusal, error) {
 		ref.Against = idsOf(p.included, held)
 	}
 	return held, ref, nil
+}
+
+// adds reports whether c adds to the count a guard objects to: a new
+// identifier of the limit group (or a new strong one, for the size guard),
+// or one that brings in a customer with identifiers counted there.
+func (o *observer) adds(c *cand, breach Guard, group string) (bool, error) {
+	if !c.exists {
+		if breach == GuardLimit {
+			return c.pol.Limit > 0 && c.pol.limitGroup(c.id.Value) == group, nil
+		}
+		return c.strong(), nil
+	}
+	r, err := o.cust(c.rec.Cust)
+	if err != nil {
+		return false, err
+	}
+	if breach == GuardLimit {
+		return r.Groups[group] > 0, nil
+	}
+	return r.Strong > 0, nil
 }
 
 // groupMembers lists the identifiers of the plan's customers and new

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strings"
 
 	"github.com/threadline/threadline/identity/match"
 	"github.com/threadline/threadline/store"
@@ -240,30 +239,6 @@ func (tx *Tx) profile(id Identifier) (profile, indexEntries, bool, error) {
 	}
 	p, idx, err := decodeProfile(b)
 	return p, idx, err == nil, err
-}
-
-// mergeGuard returns the guard that refuses making customers a and b one,
-// or "": a kind limit (two different account IDs) or the component size.
-func (tx *Tx) mergeGuard(a, b CustomerID) (Guard, error) {
-	ra, _, err := getRec(tx.txn, custKey(a), decodeCust)
-	if err != nil {
-		return "", err
-	}
-	rb, _, err := getRec(tx.txn, custKey(b), decodeCust)
-	if err != nil {
-		return "", err
-	}
-	for g, na := range ra.Groups {
-		nb := rb.Groups[g]
-		kind, _, _ := strings.Cut(g, ":")
-		if pol := tx.g.kinds[Kind(kind)]; pol != nil && pol.Limit > 0 && int(na+nb) > pol.Limit && na+nb > max(na, nb) {
-			return GuardLimit, nil
-		}
-	}
-	if s := int(ra.Strong + rb.Strong); s > tx.g.opts.MaxStrongIdentifiers && s > int(max(ra.Strong, rb.Strong)) {
-		return GuardSize, nil
-	}
-	return "", nil
 }
 
 // linkCustomers links r.A (of customer a) and r.B (of customer b), merging
