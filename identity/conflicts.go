@@ -209,9 +209,6 @@ type Decision struct {
 	Note string
 }
 
-// ErrDecided is returned when a conflict was already decided.
-var ErrDecided = errors.New("identity: conflict already decided")
-
 // Decide settles a pending conflict. Accepting it links the values with
 // rule "conflict-decision", merging customers if need be.
 func (g *Graph) Decide(ctx context.Context, id ConflictID, d Decision) (Conflict, error) {

@@ -11,49 +11,6 @@ import (
 	"github.com/threadline/threadline/store"
 )
 
-// Options configures a [Graph]. A nil *Options or the zero value means all
-// defaults.
-type Options struct {
-	// Kinds replaces or adds kind policies, matched by Kind; kinds not
-	// listed keep their defaults from [DefaultKinds].
-	Kinds []KindPolicy
-	// DefaultRegion is the phone region (ISO 3166 alpha-2, e.g. "US") for
-	// numbers written without a country code. Default: none, so such
-	// numbers are rejected rather than guessed.
-	DefaultRegion string
-	// Email selects provider-specific email rules. Default: none.
-	Email EmailPolicy
-	// MaxStrongIdentifiers is the component-size guard: no merge or attach
-	// may give a customer more strong identifiers than this, so a value
-	// shared by many people (a switchboard number) cannot glue them all
-	// together. Default: 20.
-	MaxStrongIdentifiers int
-	// MaxIdentifiersPerObservation bounds one observation. Default: 64.
-	MaxIdentifiersPerObservation int
-	// Survivorship chooses, per attribute field, which observed value a
-	// customer shows. Fields not listed use MostRecent.
-	Survivorship map[string]Survivorship
-	// SourceTrust ranks sources for the MostTrusted policy: higher is more
-	// trusted; unlisted sources rank 0.
-	SourceTrust map[string]int
-	// SuppressionKey keys the hashes that Forget stores when asked to
-	// suppress the erased values. Required only for suppression; keep it
-	// secret and stable.
-	SuppressionKey []byte
-	// Clock returns the current time, used when an observation carries
-	// none. Default: time.Now.
-	Clock func() time.Time
-	// Matching turns on probabilistic matching of profile attributes in
-	// Observe (see [MatchOptions]). Default: nil, off.
-	Matching *MatchOptions
-}
-
-const (
-	defaultMaxStrong  = 20
-	defaultMaxPerObs  = 64
-	maxAttributeValue = 1024
-)
-
 // Graph is the customer graph over a store. It is safe for concurrent use:
 // every method runs in its own store transaction, and concurrent writers are
 // serialized by the store.
@@ -74,41 +31,29 @@ type Graph struct {
 	matcher *matcher // nil: probabilistic matching off
 }
 
-// Open returns the graph kept in db, with opts (nil means defaults).
+// Open returns the graph kept in db, with opts (nil means defaults; see
+// [Options]). An option it cannot use is an [*OptionError].
 // Several Graphs may share one store only if they share the same options.
 func Open(db *store.DB, opts *Options) (*Graph, error) {
-	var o Options
-	if opts != nil {
-		o = *opts
+	o := opts.Clone()
+	o.EnsureDefaults()
+	if err := o.Validate(); err != nil {
+		return nil, err
 	}
-	if o.MaxStrongIdentifiers <= 0 {
-		o.MaxStrongIdentifiers = defaultMaxStrong
-	}
-	if o.MaxIdentifiersPerObservation <= 0 {
-		o.MaxIdentifiersPerObservation = defaultMaxPerObs
-	}
-	if o.Clock == nil {
-		o.Clock = time.Now
-	}
-	g := &Graph{db: db, opts: o, kinds: map[Kind]*KindPolicy{}, cached: map[Kind]bool{}, norm: newNormCache(),
+	g := &Graph{db: db, opts: *o, kinds: map[Kind]*KindPolicy{}, cached: map[Kind]bool{}, norm: newNormCache(),
 		stored: map[Kind]func(string) bool{}}
 	defaults := DefaultKinds(o.DefaultRegion, o.Email)
 	for i, p := range slices.Concat(defaults, o.Kinds) {
-		if err := p.validate(); err != nil {
-			return nil, err
-		}
 		g.kinds[p.Kind] = &p
 		// A policy from Options.Kinds replaces the default and is not cached.
 		g.cached[p.Kind] = i < len(defaults)
 	}
 	// Parsing and validating a phone number costs far more than one read.
-	// With an unknown default region the normalizer refuses every number,
-	// which a stored value must not get round.
-	if knownRegion(o.DefaultRegion) {
-		for _, k := range []Kind{Phone, WhatsApp} {
-			if g.cached[k] {
-				g.stored[k] = e164Form
-			}
+	// (Validate refused an unknown default region, with which the
+	// normalizer would refuse every number, stored ones too.)
+	for _, k := range []Kind{Phone, WhatsApp} {
+		if g.cached[k] {
+			g.stored[k] = e164Form
 		}
 	}
 	if o.Matching != nil {

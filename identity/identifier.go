@@ -1,9 +1,6 @@
 package identity
 
-import (
-	"fmt"
-	"strings"
-)
+import "strings"
 
 // Kind names a kind of identifier: "email", "phone", "x", ... Kind names are
 // lower case ASCII letters, digits, '_' and '-', and never contain ':'.
@@ -51,25 +48,3 @@ func (id Identifier) String() string { return string(id.Kind) + ":" + id.Value }
 
 // IsZero reports whether id is the zero Identifier.
 func (id Identifier) IsZero() bool { return id.Kind == "" && id.Value == "" }
-
-// InvalidIdentifierError reports input that does not normalize to an
-// identifier of its kind. It wraps [ErrInvalidIdentifier].
-type InvalidIdentifierError struct {
-	Kind   Kind
-	Input  string
-	Reason string
-}
-
-func (e *InvalidIdentifierError) Error() string {
-	in := e.Input
-	if len(in) > 64 {
-		in = in[:64] + "..."
-	}
-	if e.Kind == "" {
-		return fmt.Sprintf("identity: invalid identifier %q: %s", in, e.Reason)
-	}
-	return fmt.Sprintf("identity: invalid %s %q: %s", e.Kind, in, e.Reason)
-}
-
-// Unwrap returns [ErrInvalidIdentifier].
-func (e *InvalidIdentifierError) Unwrap() error { return ErrInvalidIdentifier }

@@ -141,16 +141,18 @@ func DefaultKinds(region string, email EmailPolicy) []KindPolicy {
 	return ks
 }
 
-// validate checks a policy supplied by the user.
-func (p *KindPolicy) validate() error {
-	if p.Kind == "" || strings.ContainsAny(string(p.Kind), ": ") || strings.ToLower(string(p.Kind)) != string(p.Kind) {
-		return fmt.Errorf("%w: kind %q: want a lower-case name without ':'", ErrInvalidOptions, p.Kind)
-	}
-	if p.Normalize == nil {
-		return fmt.Errorf("%w: kind %q has no Normalize", ErrInvalidOptions, p.Kind)
-	}
-	if p.Limit < 0 {
-		return fmt.Errorf("%w: kind %q: negative limit", ErrInvalidOptions, p.Kind)
+// validate checks a policy supplied by the user. The error's Field is
+// relative to the policy.
+func (p *KindPolicy) validate() *OptionError {
+	switch {
+	case p.Kind == "" || strings.ContainsAny(string(p.Kind), ": ") || strings.ToLower(string(p.Kind)) != string(p.Kind):
+		return &OptionError{Field: "Kind", Value: p.Kind, Reason: "want a lower-case name without ':' or spaces"}
+	case p.Normalize == nil:
+		return &OptionError{Field: "Normalize", Value: nil, Reason: fmt.Sprintf("kind %q has none", p.Kind)}
+	case p.Strength > Weak:
+		return &OptionError{Field: "Strength", Value: p.Strength, Reason: "not Strong or Weak"}
+	case p.Limit < 0:
+		return &OptionError{Field: "Limit", Value: p.Limit, Reason: "negative"}
 	}
 	return nil
 }

@@ -39,10 +39,11 @@ type MatchOptions struct {
 	// given-name, birth-date order, and those nearest the observation's
 	// are read, half on each side (a side that runs out leaves its share
 	// to the other): a key shared by no more profiles is read whole.
-	// Default: 32.
+	// Default (0): 32. Negative is invalid.
 	MaxCandidates int
 	// Window is the number of profiles read on each side in family-name
-	// order (the sorted neighbourhood). Default: 2.
+	// order (the sorted neighbourhood). Default (0): 2. Negative is
+	// invalid.
 	Window int
 }
 
@@ -78,14 +79,7 @@ func newMatcher(o *MatchOptions) (*matcher, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: matching: %w", ErrInvalidOptions, err)
 	}
-	mt := &matcher{model: m, maxPer: o.MaxCandidates, window: o.Window}
-	if mt.maxPer <= 0 {
-		mt.maxPer = 32
-	}
-	if mt.window <= 0 {
-		mt.window = 2
-	}
-	return mt, nil
+	return &matcher{model: m, maxPer: o.MaxCandidates, window: o.Window}, nil
 }
 
 // scored is a candidate customer's best-scoring profile.

@@ -2,7 +2,6 @@ package identity
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strconv"
 	"time"
@@ -44,23 +43,6 @@ type Review struct {
 	Status      ReviewStatus
 	By          string // who accepted or rejected it
 	DecidedAt   time.Time
-}
-
-// ErrReviewDecided is returned when accepting or rejecting a review item
-// that was already decided.
-var ErrReviewDecided = errors.New("identity: review already decided")
-
-// MergeRefusedError is returned when accepting a review item would break
-// a guard (two different account IDs, the component size): a
-// probabilistic link never overrides a conflict between strong
-// identifiers. The item stays pending.
-type MergeRefusedError struct {
-	Guard Guard
-	A, B  CustomerID
-}
-
-func (e *MergeRefusedError) Error() string {
-	return fmt.Sprintf("identity: merging %s and %s refused by %s", e.A, e.B, e.Guard)
 }
 
 type reviewRec struct {
