@@ -10,23 +10,31 @@ import (
 )
 
 // Aliases are the header names, besides the field's own name, that map to
-// a matcher field without a [Mapping]. A header matches an alias when both
-// are equal once lowered and stripped of everything but letters and
+// a matcher field without a [Mapping]: English names first, then common
+// German, French, Spanish and Dutch ones. A header matches an alias when
+// both are equal once lowered and stripped of everything but letters and
 // digits ("First Name", "first-name", "FirstName" and "first_name" all
 // match "first_name"). Earlier aliases win when several columns match.
 // Read only reads Aliases; change it before reading, never during.
 var Aliases = map[string][]string{
-	"given_name":  {"first_name", "forename", "given", "first", "fname", "christian_name"},
-	"family_name": {"last_name", "surname", "family", "last", "lname", "sname"},
-	"full_name":   {"name", "display_name", "person_name", "contact_name", "customer_name", "first_and_surname"},
-	"birth_date":  {"dob", "date_of_birth", "birthdate", "birthday", "born"},
-	"address": {"street", "street_address", "address_1", "address_line_1", "addr", "addr_1",
-		"address_line", "line_1"},
-	"city":      {"town", "suburb", "locality", "municipality", "city_name"},
-	"postcode":  {"zip", "zip_code", "postal_code", "post_code", "postal", "plz"},
-	"region":    {"state", "province", "county", "state_code"},
-	"email":     {"email_address", "e_mail", "mail"},
-	"phone":     {"phone_number", "telephone", "tel", "mobile", "cell", "mobile_phone", "cell_phone", "telephone_number"},
+	"given_name": {"first_name", "forename", "given", "first", "fname", "christian_name",
+		"vorname", "prénom", "prenom", "nombre", "voornaam"},
+	"family_name": {"last_name", "surname", "family", "last", "lname", "sname",
+		"nachname", "familienname", "nom", "nom_de_famille", "apellido", "apellidos", "achternaam"},
+	"full_name": {"name", "display_name", "person_name", "contact_name", "customer_name", "first_and_surname",
+		"nom_complet", "nombre_completo", "volledige_naam"},
+	"birth_date": {"dob", "date_of_birth", "birthdate", "birthday", "born",
+		"geburtsdatum", "geburtstag", "date_de_naissance", "fecha_de_nacimiento", "geboortedatum"},
+	"address": {"street", "street_address", "address_1", "address_line_1", "addr", "addr_1", "address_line", "line_1",
+		"strasse", "straße", "anschrift", "adresse", "rue", "direccion", "dirección", "calle", "straat", "adres"},
+	"city": {"town", "suburb", "locality", "municipality", "city_name",
+		"ort", "wohnort", "stadt", "ville", "commune", "ciudad", "localidad", "woonplaats", "plaats"},
+	"postcode": {"zip", "zip_code", "postal_code", "post_code", "postal",
+		"plz", "postleitzahl", "code_postal", "codigo_postal", "código_postal"},
+	"region": {"state", "province", "county", "state_code", "bundesland", "département", "departement", "provincia", "provincie"},
+	"email":  {"email_address", "e_mail", "mail", "courriel", "correo", "correo_electronico"},
+	"phone": {"phone_number", "telephone", "tel", "mobile", "cell", "mobile_phone", "cell_phone", "telephone_number",
+		"telefon", "handy", "téléphone", "portable", "teléfono", "telefono", "movil", "móvil", "telefoon"},
 	"exclusive": {"account_id", "account_number", "customer_number"},
 	"id":        {"contact_id", "record_id", "rec_id", "unique_id", "row_id"},
 }
@@ -55,7 +63,8 @@ var Words = map[string][]string{
 // person was born, not where they live). When the table has a city, the
 // place of birth stays unmapped, and is reported so.
 var Fallbacks = map[string][]string{
-	"city": {"birth_place", "place_of_birth", "birthplace", "birth_city", "city_of_birth", "hometown"},
+	"city": {"birth_place", "place_of_birth", "birthplace", "birth_city", "city_of_birth", "hometown",
+		"geburtsort", "lieu_de_naissance", "lugar_de_nacimiento", "geboorteplaats"},
 }
 
 // stopWords mark a column that describes a value rather than holding it.
@@ -68,10 +77,11 @@ var streetNumbers = []string{"street_number", "street_no", "street_num", "house_
 
 // dateParts are the words for a date's components, year first (the order
 // the parts are joined in), and datePrefixes the words that may come with
-// them: "birth_year", "year_of_birth", "dob_yyyy" and plain "year".
+// them: "birth_year", "year_of_birth", "dob_yyyy", "Geburtsjahr" and
+// plain "year".
 var (
-	dateParts    = [3][]string{{"year", "yyyy", "yr"}, {"month", "mm", "mon"}, {"day", "dd"}}
-	datePrefixes = []string{"", "birth", "ofbirth", "dob", "dateofbirth", "born", "b"}
+	dateParts    = [3][]string{{"year", "yyyy", "yr", "jahr"}, {"month", "mm", "mon", "monat"}, {"day", "dd", "tag"}}
+	datePrefixes = []string{"", "birth", "ofbirth", "dob", "dateofbirth", "born", "b", "geburts"}
 )
 
 // Reason says how [Read] chose a field's columns.

@@ -105,3 +105,23 @@ func TestIgnoreAndKeepAreNotUnmapped(t *testing.T) {
 	assert.Equal(t, map[string]string{"email": "email", "region": "phone"}, tb.Columns)
 	assert.Empty(t, tb.Unmapped)
 }
+
+// TestOtherLanguages maps German exports: a place of birth beside a town
+// stays unmapped, and a date in three columns is found by its German
+// words.
+func TestOtherLanguages(t *testing.T) {
+	in := "Kundennummer,Vorname,Nachname,Geburtsdatum,Straße,PLZ,Ort,Geburtsort,Telefon\n" +
+		"K1,Jürgen,Groß,02.03.1985,Hauptstraße 5,10115,Berlin,Köln,030 1234567\n"
+	tb, err := csvmap.Read(strings.NewReader(in), nil)
+	require.NoError(t, err)
+	assert.Equal(t, map[string]string{"given_name": "Vorname", "family_name": "Nachname", "birth_date": "Geburtsdatum",
+		"address": "Straße", "postcode": "PLZ", "city": "Ort", "phone": "Telefon"}, tb.Columns)
+	assert.Equal(t, []string{"Kundennummer", "Geburtsort"}, tb.Unmapped)
+
+	in = "Vorname,Nachname,Geburtstag,Geburtsmonat,Geburtsjahr,Ort\nJürgen,Groß,2,3,1985,Berlin\n"
+	tb, err = csvmap.Read(strings.NewReader(in), nil)
+	require.NoError(t, err)
+	assert.Equal(t, "Geburtsjahr+Geburtsmonat+Geburtstag", tb.Columns["birth_date"], "Geburtstag is a day beside Geburtsmonat")
+	assert.Equal(t, "1985-3-2", tb.Records[0].BirthDate)
+	assert.Empty(t, tb.Unmapped)
+}

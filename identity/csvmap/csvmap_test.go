@@ -97,6 +97,8 @@ func FuzzRead(f *testing.F) {
 	f.Add("first_name,email\nAnn,ann@example.com\n")
 	f.Add("\ufeffid,\"last name\",zip\n1,\"Lee, Jr\",97205\n")
 	f.Add("a,b\n1\n")
+	f.Add("Birth Day,Birth Month,Birth Year,street_number,address_1\n2,,1985,14,x\n")
+	f.Add("postcode_fake,birth_place,home_phone,phone_type\n1,x,2,y\n")
 	f.Fuzz(func(t *testing.T, in string) {
 		tb, err := csvmap.Read(strings.NewReader(in), nil)
 		if err != nil {
@@ -106,6 +108,7 @@ func FuzzRead(f *testing.F) {
 		for _, col := range tb.Columns {
 			require.NotEmpty(t, strings.TrimSpace(col), "only named columns are mapped")
 		}
+		require.Len(t, tb.By, len(tb.Columns), "every mapped field says how")
 	})
 }
 

@@ -283,13 +283,16 @@ func lowerByte(c byte) byte {
 var ocrPairs = [][2]string{{"m", "rn"}, {"w", "vv"}, {"d", "cl"}, {"l", "1"}, {"o", "0"}, {"i", "l"}, {"e", "c"},
 	{"h", "b"}, {"s", "5"}, {"g", "9"}, {"b", "6"}, {"z", "2"}, {"u", "v"}, {"n", "ri"}, {"1", "7"}, {"3", "8"}, {"5", "6"}}
 
-func ocr(g *gen, s string) (string, bool) {
+// ocrRules are ocrPairs both ways.
+var ocrRules = func() [][2]string {
 	var rs [][2]string
 	for _, p := range ocrPairs {
 		rs = append(rs, p, [2]string{p[1], p[0]})
 	}
-	return rewrite(g, s, rs)
-}
+	return rs
+}()
+
+func ocr(g *gen, s string) (string, bool) { return rewrite(g, s, ocrRules) }
 
 // phoneticRules are spellings of one sound, from GeCo's and FEBRL's rule
 // sets, simplified: a match anywhere in a word may be rewritten.

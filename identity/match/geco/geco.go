@@ -88,6 +88,9 @@ type Corruption struct {
 	Fields []string
 }
 
+// String shows the corruption as "kind(field+field)".
+func (c Corruption) String() string { return string(c.Kind) + "(" + strings.Join(c.Fields, "+") + ")" }
+
 type gen struct {
 	rng                                              *rand.Rand
 	o                                                Options

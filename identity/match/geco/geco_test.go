@@ -223,3 +223,12 @@ func TestCorruptors(t *testing.T) {
 	assert.Equal(t, "46", neighbours('5'))
 	assert.Empty(t, neighbours('-'))
 }
+
+func BenchmarkGenerate(b *testing.B) {
+	b.Run("records=100k", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			Generate(&Options{Records: 100_000})
+		}
+	})
+}
