@@ -31,7 +31,7 @@ import (
 // field.
 const FormatVersion uint64 = 3
 
-var versionKey = keys.New(keys.Meta).String("version")
+var versionKey = keys.New(keys.Meta).String(keys.MetaVersion)
 
 // rerunEnv names the environment variable that, set to 1 when a store is
 // opened, makes it run every Update closure twice (see [Open]).

@@ -21,7 +21,9 @@ import "github.com/threadline/threadline/internal/keys"
 //
 //	0x01 meta         owner store
 //	     key:   0x01 name:bytes
-//	     value: per record; "version" holds the format version, uint64 BE.
+//	     value: per record; "version" holds the format version, uint64 BE;
+//	            "config" the configuration fingerprint (package threadline):
+//	            format, then (setting, value) string pairs in setting order
 //	0x02 seq          owner store (counters used by every package)
 //	     key:   0x02 name:bytes                 e.g. "identity.customer"
 //	     value: top of the numbers handed out or reserved, uint64 BE (NextSequence)

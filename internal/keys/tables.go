@@ -53,6 +53,19 @@ const (
 	TriggerLast Table = 0x33
 )
 
+// Records of the [Meta] table, by the name that is their key's one
+// component. Names are part of the on-disk format.
+const (
+	// MetaVersion holds the store's format version, uint64 big-endian
+	// (written by package store).
+	MetaVersion = "version"
+	// MetaConfig holds the fingerprint of the configuration the stored
+	// state depends on (written by package threadline's Open): a format
+	// number, then (setting, value) string pairs in setting order, all in
+	// package enc's encoding.
+	MetaConfig = "config"
+)
+
 // TableSpec describes one table for the key-schema document and for
 // [Format].
 type TableSpec struct {
@@ -66,7 +79,7 @@ type TableSpec struct {
 // Tables lists every table. The store package's schema test checks that its
 // key-schema document mentions each one.
 var Tables = []TableSpec{
-	{Meta, "meta", "store", "name:bytes", "record named by the key (e.g. \"version\": uint64 big-endian)"},
+	{Meta, "meta", "store", "name:bytes", "record named by the key: \"version\" (the format version, uint64 big-endian), \"config\" (the configuration fingerprint, written by package threadline)"},
 	{Seq, "seq", "store", "name:bytes", "last value handed out, uint64 big-endian"},
 	{Ident, "ident", "identity", "kind:bytes value:bytes", "identifier record: customer, first-seen sequence, times, verification"},
 	{Customer, "cust", "identity", "customer:uint", "customer record: times, per-kind counts"},
