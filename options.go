@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"maps"
+	"slices"
 	"time"
 
 	"github.com/threadline/threadline/handoff"
@@ -23,7 +24,8 @@ var ErrInvalidOptions = errors.New("threadline: invalid options")
 // defaults documented there, except for what Options sets once for every
 // layer: the clock and the logger.
 type Options struct {
-	// Store configures the store (see [store.Options]).
+	// Store configures the store (see [store.Options]). Its Logger
+	// defaults to [Options.Logger].
 	Store store.Options
 	// Identity configures the customer graph (see [identity.Options]).
 	// Its Clock must be nil: set [Options.Clock].
@@ -113,15 +115,20 @@ func (o *Options) Clone() *Options {
 		return &Options{}
 	}
 	c := *o
-	c.Rules = append([]journey.Rule(nil), o.Rules...)
-	c.Triggers = append([]journey.Trigger(nil), o.Triggers...)
+	c.Store = *o.Store.Clone()
+	c.Identity = *o.Identity.Clone()
+	c.Timeline.Channels = slices.Clone(o.Timeline.Channels)
+	c.Timeline.Types = slices.Clone(o.Timeline.Types)
+	c.Rules = slices.Clone(o.Rules)
+	c.Triggers = slices.Clone(o.Triggers)
 	c.Hooks = maps.Clone(o.Hooks)
 	return &c
 }
 
-// EnsureDefaults fills in the defaults of the fields Options itself owns
-// (the clock, the logger, rules and triggers); each layer applies its own
-// when it opens.
+// EnsureDefaults sets every zero field of o to its default, and gives
+// every layer the Stack's clock and logger: Options.Clock becomes each
+// layer's Clock, Options.Logger the store's Logger unless Store.Logger is
+// set. Layers whose Options have an EnsureDefaults get theirs applied.
 func (o *Options) EnsureDefaults() {
 	if o.Clock == nil {
 		o.Clock = time.Now
@@ -129,6 +136,14 @@ func (o *Options) EnsureDefaults() {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
+	if o.Store.Logger == nil {
+		o.Store.Logger = o.Logger
+	}
+	o.Identity.Clock = o.Clock
+	o.Timeline.Clock = o.Clock
+	o.Handoff.Clock = o.Clock
+	o.Store.EnsureDefaults()
+	o.Identity.EnsureDefaults()
 	if o.Rules == nil && !o.NoRules {
 		o.Rules = journey.DefaultRules()
 	}
@@ -137,16 +152,18 @@ func (o *Options) EnsureDefaults() {
 	}
 }
 
-// Validate returns an error wrapping [ErrInvalidOptions] that names the
-// first invalid field, or nil.
+// Validate reports the first field of o (with defaults ensured) that Open
+// cannot use, as an error wrapping [ErrInvalidOptions] that names it; a
+// layer's field is named under the layer ("Identity.DefaultRegion") and
+// the error wraps the layer's own ErrInvalidOptions too.
 func (o *Options) Validate() error {
+	if err := o.Store.Validate(); err != nil {
+		return fmt.Errorf("%w: Store: %w", ErrInvalidOptions, err)
+	}
+	if err := o.Identity.Validate(); err != nil {
+		return fmt.Errorf("%w: Identity: %w", ErrInvalidOptions, err)
+	}
 	switch {
-	case o.Identity.Clock != nil:
-		return invalid("Identity.Clock", "set Options.Clock, which every layer shares")
-	case o.Timeline.Clock != nil:
-		return invalid("Timeline.Clock", "set Options.Clock, which every layer shares")
-	case o.Handoff.Clock != nil:
-		return invalid("Handoff.Clock", "set Options.Clock, which every layer shares")
 	case o.NoRules && len(o.Rules) > 0:
 		return invalid("Rules", "NoRules is set")
 	case o.NoTriggers && len(o.Triggers) > 0:
@@ -158,6 +175,21 @@ func (o *Options) Validate() error {
 		if name == "" || h == nil {
 			return invalid("Hooks", fmt.Sprintf("hook %q: a name and a hook are required", name))
 		}
+	}
+	return nil
+}
+
+// checkClocks refuses a layer clock set in the options given to Open: the
+// Stack has one clock, Options.Clock, so that no layer disagrees with the
+// others about what time it is.
+func (o *Options) checkClocks() error {
+	switch {
+	case o.Identity.Clock != nil:
+		return invalid("Identity.Clock", "set Options.Clock, which every layer shares")
+	case o.Timeline.Clock != nil:
+		return invalid("Timeline.Clock", "set Options.Clock, which every layer shares")
+	case o.Handoff.Clock != nil:
+		return invalid("Handoff.Clock", "set Options.Clock, which every layer shares")
 	}
 	return nil
 }

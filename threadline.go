@@ -45,6 +45,9 @@ type Stack struct {
 // [ErrInvalidOptions] or the layer's own; nothing is opened then.
 func Open(dir string, opts *Options) (_ *Stack, err error) {
 	o := opts.Clone()
+	if err := o.checkClocks(); err != nil {
+		return nil, err
+	}
 	o.EnsureDefaults()
 	if err := o.Validate(); err != nil {
 		return nil, err
@@ -71,15 +74,11 @@ func Open(dir string, opts *Options) (_ *Stack, err error) {
 // assemble opens the layers over db.
 func assemble(db *store.DB, o *Options) (*Stack, error) {
 	s := &Stack{db: db, log: o.Logger}
-	id := o.Identity
-	id.Clock = o.Clock
 	var err error
-	if s.graph, err = identity.Open(db, &id); err != nil {
+	if s.graph, err = identity.Open(db, &o.Identity); err != nil {
 		return nil, err
 	}
-	tl := o.Timeline
-	tl.Clock = o.Clock
-	if s.timeline, err = timeline.Open(s.graph, &tl); err != nil {
+	if s.timeline, err = timeline.Open(s.graph, &o.Timeline); err != nil {
 		return nil, err
 	}
 	for _, name := range slices.Sorted(maps.Keys(o.Hooks)) {
@@ -92,9 +91,7 @@ func assemble(db *store.DB, o *Options) (*Stack, error) {
 			return nil, err
 		}
 	}
-	ho := o.Handoff
-	ho.Clock = o.Clock
-	if s.builder, err = handoff.New(s.tracker, &ho); err != nil {
+	if s.builder, err = handoff.New(s.tracker, &o.Handoff); err != nil {
 		return nil, err
 	}
 	return s, nil

@@ -1,8 +1,10 @@
 package threadline_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"log/slog"
 	"path/filepath"
 	"testing"
 	"time"
@@ -150,7 +152,24 @@ func TestInvalidOptions(t *testing.T) {
 			require.ErrorContains(t, err, tc.field)
 		})
 	}
-	// A layer's invalid options are the layer's error, and the store Open
+	// A layer's invalid options wrap the layer's error too.
+	for _, tc := range []struct {
+		name  string
+		opts  threadline.Options
+		layer error
+		field string
+	}{
+		{"unknown region", threadline.Options{Identity: identity.Options{DefaultRegion: "XX"}}, identity.ErrInvalidOptions, "Identity: identity: invalid options: DefaultRegion"},
+		{"negative cache", threadline.Options{Store: store.Options{CacheSize: -1}}, store.ErrInvalidOptions, "CacheSize"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := threadline.Open(dir, &tc.opts)
+			require.ErrorIs(t, err, threadline.ErrInvalidOptions)
+			require.ErrorIs(t, err, tc.layer)
+			require.ErrorContains(t, err, tc.field)
+		})
+	}
+	// A layer's error past validation is the layer's, and the store Open
 	// opened is closed again.
 	_, err := threadline.Open(dir, &threadline.Options{Handoff: handoff.Options{NegativeAt: 2}})
 	require.ErrorIs(t, err, handoff.ErrInvalidOptions)
@@ -186,7 +205,11 @@ func TestDriftRebuild(t *testing.T) {
 	require.Equal(t, []threadline.Difference{{Setting: "journey.gap", Stored: "default", Opened: "1h0m0s", Rebuildable: true}}, de.Differences)
 	require.ErrorContains(t, err, `journey.gap: "default" in the store, "1h0m0s" now (rebuildable)`)
 
-	s = open(t, dir, &threadline.Options{Clock: clockAt(now), Journey: hourGap})
+	var logged bytes.Buffer
+	logger := slog.New(slog.NewTextHandler(&logged, nil))
+	s = open(t, dir, &threadline.Options{Clock: clockAt(now), Journey: hourGap, Logger: logger})
+	require.Contains(t, logged.String(), `journey.gap: \"default\" -> \"1h0m0s\"`, "the change is logged")
+	require.Contains(t, logged.String(), "live journey state rebuilt")
 	js, err = s.Journeys(ctx, c)
 	require.NoError(t, err)
 	require.Len(t, js, 2, "with a one-hour gap, two journeys")
