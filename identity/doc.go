@@ -26,14 +26,17 @@
 //     values forgotten with suppression) are refused and never linked.
 //  2. Customers reached through strong identifiers merge. Weak identifiers
 //     bring in anonymous customers (those without a strong identifier);
-//     with no strong identifier in the observation they also bring in the
-//     one known customer they belong to. A weak identifier of another known
+//     with no strong identifier in the observation they also bring in one
+//     known customer they belong to: of several (two people's visitor IDs
+//     on one browser), the owner of the identifier seen most recently,
+//     ties going to the oldest customer. A weak identifier of another known
 //     customer stays where it is and the refusal is recorded
-//     ([GuardWeak]).
+//     ([GuardWeak]), so such an observation still resolves.
 //  3. If the resulting customer would exceed a kind's limit ([GuardLimit])
-//     or Options.MaxStrongIdentifiers ([GuardSize]), the observation's
-//     identifier with the largest Priority is held back and resolution is
-//     retried. Every refusal is recorded as a [Conflict] that a person can
+//     or Options.MaxStrongIdentifiers ([GuardSize]), counting every
+//     identifier of the customers it merges, the observation's identifier
+//     with the largest Priority among those adding to the count is held
+//     back and resolution is retried. Every refusal is recorded as a [Conflict] that a person can
 //     [Graph.Decide].
 //  4. A merge keeps the oldest (smallest) customer ID; absorbed IDs stay
 //     valid as aliases forever ([Graph.Resolve]). Each identifier of the

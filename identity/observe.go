@@ -43,7 +43,7 @@ const (
 	OutcomeExisting Outcome = "existing" // every identifier was already this customer's
 	OutcomeAttached Outcome = "attached" // new identifiers were added to one customer
 	OutcomeMerged   Outcome = "merged"   // several customers became one
-	OutcomeRefused  Outcome = "refused"  // nothing could be resolved: every identifier was refused
+	OutcomeRefused  Outcome = "refused"  // nothing could be resolved: every identifier was blocked or suppressed (see Refusals)
 )
 
 // Guard names the rule that refused a link.
@@ -333,8 +333,10 @@ func (o *observer) resolve(cands []*cand) (plan, error) {
 
 // mergeSet applies the strength rules: strong identifiers merge their
 // customers; weak ones bring in anonymous customers (no strong identifier)
-// and, when the observation has no strong identifier, at most one known
-// customer. Weak identifiers of other known customers stay where they are.
+// and, when the observation has no strong identifier, one known customer:
+// of several, the one whose identifier was seen most recently (see
+// recentOwner). Weak identifiers of other known customers stay where they
+// are, each refused with GuardWeak.
 func (o *observer) mergeSet(cands []*cand) (plan, []Refusal, error) {
 	var merge []CustomerID // a handful at most: a slice beats a map
 	add := func(c CustomerID) {
@@ -368,9 +370,8 @@ func (o *observer) mergeSet(cands []*cand) (plan, []Refusal, error) {
 		}
 	}
 	strongPresent := newStrong || slices.ContainsFunc(cands, func(c *cand) bool { return c.strong() && c.exists })
-	if !strongPresent && len(knownWeak) == 1 {
-		add(knownWeak[0])
-		knownWeak = nil
+	if !strongPresent && len(knownWeak) > 0 {
+		add(recentOwner(cands, knownWeak))
 	}
 	slices.Sort(merge)
 	p := plan{merge: merge}
@@ -387,6 +388,24 @@ func (o *observer) mergeSet(cands []*cand) (plan, []Refusal, error) {
 		refusals[i] = Refusal{Guard: GuardWeak, Identifier: c.id, Customer: c.rec.Cust, Against: idsOf(p.included, nil)}
 	}
 	return p, refusals, nil
+}
+
+// recentOwner picks, of the known customers owning weak identifiers of an
+// observation with no strong one, the customer it resolves to: the owner
+// of the identifier seen most recently (ties: the oldest customer). Two
+// visitor IDs of two people on one browser most likely mean the one who
+// used it last is back.
+func recentOwner(cands []*cand, known []CustomerID) CustomerID {
+	var best *cand
+	for _, c := range cands {
+		if !c.exists || !slices.Contains(known, c.rec.Cust) {
+			continue
+		}
+		if best == nil || c.rec.Last > best.rec.Last || c.rec.Last == best.rec.Last && c.rec.Cust < best.rec.Cust {
+			best = c
+		}
+	}
+	return best.rec.Cust
 }
 
 // guard checks the kind limits and the size guard on the customer the plan

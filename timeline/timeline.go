@@ -241,8 +241,12 @@ func (tl *Timeline) resolve(tx *identity.Tx, i int, p *prepared) (resolved, erro
 		return resolved{}, &InvalidEventError{Index: i, ID: p.e.ID, Field: "identifiers", Reason: err.Error(), Err: err}
 	}
 	if len(res.Identifiers) == 0 {
+		why := make([]string, len(res.Refusals))
+		for j, r := range res.Refusals {
+			why[j] = r.String()
+		}
 		return resolved{}, &InvalidEventError{Index: i, ID: p.e.ID, Field: "identifiers",
-			Reason: "every identifier was refused (blocked or suppressed), so the event belongs to no customer"}
+			Reason: "no identifier could be kept (" + strings.Join(why, "; ") + "), so the event belongs to no customer"}
 	}
 	return resolved{res: res, anchor: res.Identifiers[0]}, nil
 }
