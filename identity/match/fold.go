@@ -8,11 +8,13 @@ import (
 	"golang.org/x/text/unicode/norm"
 )
 
-// special maps letters that Unicode does not decompose into a base letter
-// and a mark to their usual ASCII spelling.
+// special maps lower-case letters that Unicode does not decompose into a
+// base letter and a mark to their usual ASCII spelling. fold looks letters
+// up lower-cased, so upper-case Ð, Þ, Ø (and ẞ) fold as their lower case
+// does: a table keyed by both cases missed some, and fold was not
+// idempotent ("JosÐ" → "josð" → "josd").
 var special = map[rune]string{
-	'ß': "ss", 'ø': "o", 'Ø': "o", 'æ': "ae", 'Æ': "ae", 'œ': "oe", 'Œ': "oe",
-	'ł': "l", 'Ł': "l", 'đ': "d", 'Đ': "d", 'ð': "d", 'þ': "th", 'ı': "i",
+	'ß': "ss", 'ø': "o", 'æ': "ae", 'œ': "oe", 'ł': "l", 'đ': "d", 'ð': "d", 'þ': "th", 'ı': "i",
 }
 
 // fold lowercases s, removes diacritics (é → e, ü → u) and keeps only
@@ -40,6 +42,9 @@ func fold(s string) string {
 	b.Grow(len(s))
 	space := false
 	for _, r := range s {
+		if r >= utf8.RuneSelf {
+			r = unicode.ToLower(r)
+		}
 		switch {
 		case r < utf8.RuneSelf:
 			c := byte(r)
@@ -71,7 +76,7 @@ func fold(s string) string {
 				b.WriteByte(' ')
 				space = false
 			}
-			b.WriteRune(unicode.ToLower(r))
+			b.WriteRune(r)
 		case r == '’':
 			continue
 		default:
