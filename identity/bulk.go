@@ -99,8 +99,9 @@ func (e *RefusedLinksError) Unwrap() error { return ErrRefusedLinks }
 // the records that res, the [match.Dedupe] result over the same records in
 // the same order, clustered, and queues its review-band pairs as [Review]
 // items, except pairs whose records are one customer already (joined by a
-// shared identifier). Each link's evidence is the pair's weight and every field's
-// comparison, scored again with res.Params. Guards apply as to any merge:
+// shared identifier). Each link's (and review's) evidence is the pair
+// scored again with res.Params: its weight and the prior and field weights
+// that add up to it. Guards apply as to any merge:
 // a pair whose merge a guard refuses is not linked; it is listed in
 // LoadResult.Refusals, and LoadMatches then returns a [*RefusedLinksError]
 // with the complete result.
@@ -280,7 +281,7 @@ func (tx *Tx) loadPair(out *LoadResult, a, b Identifier, p match.Pair, s match.S
 		if ca != 0 && ca == cb {
 			return nil // joined by a shared identifier: no person needs to decide
 		}
-		_, err := tx.newReview(reviewRec{A: a, B: b, Weight: p.Weight, Evidence: s.Evidence(), Source: source,
+		_, err := tx.newReview(reviewRec{A: a, B: b, Weight: s.Weight, Evidence: evidence(&s), Source: source,
 			Time: unixNano(tx.now()), Status: ReviewPending})
 		out.Reviews++
 		return err
@@ -300,7 +301,7 @@ func (tx *Tx) loadPair(out *LoadResult, a, b Identifier, p match.Pair, s match.S
 		return err
 	}
 	_, _, err = tx.linkCustomers(linkRec{A: a, B: b, Rule: RuleBulk, Source: source, Time: unixNano(tx.now()),
-		Score: p.Weight, Comparisons: s.Evidence()}, ca, cb)
+		Score: s.Weight, Comparisons: evidence(&s)}, ca, cb)
 	out.Linked++
 	return err
 }

@@ -19,7 +19,9 @@ type Link struct {
 	Time        time.Time
 	Verified    bool
 	// Score and Comparisons are set for probabilistic links: the match
-	// weight and each field's comparison level.
+	// weight and its terms, which add up to it: the prior
+	// ("prior=-4.51"), then each field's comparison level and weight
+	// ("given_name=exact:+3.20").
 	Score       float64
 	Comparisons []string
 	Reviewer    string

@@ -64,7 +64,7 @@ type Match struct {
 	Decision string
 	Guard    Guard
 	Review   ReviewID
-	// Evidence holds every field's comparison level and weight.
+	// Evidence holds the terms of Weight (see [Link].Comparisons).
 	Evidence []string
 }
 
@@ -190,7 +190,7 @@ func (o *observer) decide(anchor Identifier, s *scored, merged bool) error {
 	if cur == o.res.Customer {
 		return nil
 	}
-	m := Match{Customer: cur, Identifier: s.id, Weight: s.score.Weight, Evidence: s.score.Evidence()}
+	m := Match{Customer: cur, Identifier: s.id, Weight: s.score.Weight, Evidence: evidence(&s.score)}
 	if s.dec == match.Link {
 		g, err := tx.mergeGuard(o.res.Customer, cur)
 		if err != nil {
@@ -257,6 +257,18 @@ func (tx *Tx) linkCustomers(r linkRec, a, b CustomerID) (CustomerID, LinkID, err
 	tx.changes = append(tx.changes, Change{Type: Merged, Customer: surv, Others: []CustomerID{gone}, Time: fromNano(r.Time)})
 	err = tx.history(surv, histRec{Type: Merged, Time: r.Time, Obs: r.Obs, Others: []CustomerID{gone}, Links: []LinkID{l}, Note: r.Rule})
 	return surv, l, err
+}
+
+// evidence lists the terms of a score, which add up to its weight: the
+// prior ("prior=-4.51"), the log2 odds of a match before any field is
+// compared, then every field's comparison level and weight
+// ("given_name=exact:+3.20").
+func evidence(s *match.Score) []string {
+	prior := s.Weight
+	for _, w := range s.Fields {
+		prior -= w
+	}
+	return append([]string{fmt.Sprintf("prior=%+.2f", prior)}, s.Evidence()...)
 }
 
 func isNotFound(err error) bool { return errors.Is(err, store.ErrNotFound) }

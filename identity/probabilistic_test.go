@@ -142,11 +142,45 @@ func ExampleMatchOptions() {
 		Identifiers: []identity.Identifier{identity.New(identity.Phone, "+1 503 555 0100")}})
 	fmt.Println(first.Customer, second.Customer, second.Outcome)
 	for _, m := range second.Matches {
-		fmt.Println(m.Decision, m.Identifier, strings.Join(m.Evidence[:3], " "))
+		fmt.Println(m.Decision, m.Identifier, strings.Join(m.Evidence[:4], " "))
 	}
 	// Output:
 	// c1 c1 merged
-	// link email:ann.lee@example.com given_name=exact:+0.72 family_name=exact:+1.17 birth_date=exact:+10.51
+	// link email:ann.lee@example.com prior=-4.51 given_name=exact:+0.72 family_name=exact:+1.17 birth_date=exact:+10.51
+}
+
+// TestEvidenceAddsUp checks that a probabilistic link's evidence, as
+// Explain shows it, adds up to its score: the prior and the field weights.
+func TestEvidenceAddsUp(t *testing.T) {
+	ctx := context.Background()
+	g, _ := matchingGraph(t)
+	_, err := g.Observe(ctx, annProfile("zuzanna.w@example.com"))
+	require.NoError(t, err)
+	caller := annProfile("")
+	caller.Identifiers = []identity.Identifier{identity.New(identity.Phone, "+1 503 555 0100")}
+	res, err := g.Observe(ctx, caller)
+	require.NoError(t, err)
+	require.NotEmpty(t, res.Matches)
+	require.Equal(t, "link", res.Matches[0].Decision)
+	path, err := g.Explain(ctx, identity.New(identity.Phone, "+15035550100"), identity.New(identity.Email, "zuzanna.w@example.com"))
+	require.NoError(t, err)
+	require.Len(t, path, 1)
+	assertAddsUp(t, path[0])
+}
+
+// assertAddsUp checks that l's evidence starts with the prior and that its
+// terms, as rounded for display, add up to its score.
+func assertAddsUp(t *testing.T, l identity.Link) {
+	t.Helper()
+	require.True(t, strings.HasPrefix(l.Comparisons[0], "prior="), "evidence %v starts with the prior", l.Comparisons)
+	sum := 0.0
+	for _, term := range l.Comparisons {
+		var w float64
+		_, err := fmt.Sscanf(term[strings.LastIndexAny(term, "=:")+1:], "%f", &w)
+		require.NoError(t, err, term)
+		sum += w
+	}
+	assert.InDelta(t, l.Score, sum, 0.005*float64(len(l.Comparisons)), "terms %v", l.Comparisons)
 }
 
 // TestLoadMatches deduplicates a generated CRM table in bulk, loads it into
@@ -196,7 +230,8 @@ func TestLoadMatches(t *testing.T) {
 		require.NoError(t, err)
 		require.NotEmpty(t, path)
 		assert.Equal(t, identity.RuleBulk, path[0].Rule)
-		assert.Len(t, path[0].Comparisons, match.NumFields)
+		assert.Len(t, path[0].Comparisons, 1+match.NumFields) // the prior, then every field
+		assertAddsUp(t, path[0])
 		break
 	}
 	rs, err := g.Reviews(ctx, identity.ReviewPending)

@@ -35,7 +35,7 @@ type Review struct {
 	A, B                 Identifier
 	CustomerA, CustomerB CustomerID
 	Weight               float64
-	// Evidence holds every field's comparison level and weight.
+	// Evidence holds the terms of Weight (see [Link].Comparisons).
 	Evidence    []string
 	Observation ObservationID
 	Source      string
