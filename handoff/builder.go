@@ -29,9 +29,6 @@ type Options struct {
 	// NegativeAt is the sentiment score at or below which the issue's
 	// first such event is a "very_negative" moment. Default: -0.6.
 	NegativeAt float64
-	// AckTimeout is how long a handoff may stay unacknowledged before it
-	// counts as lost. Default: 15 minutes.
-	AckTimeout time.Duration
 	// Summarizer writes the packet's summary text; nil means
 	// [TextSummarizer], which needs no network and no model.
 	Summarizer Summarizer
@@ -45,7 +42,7 @@ type Options struct {
 var ErrInvalidOptions = errors.New("handoff: invalid options")
 
 func (o *Options) ensureDefaults() error {
-	if o.RecentTurns < 0 || o.TurnChars < 0 || o.MaxFacts < 0 || o.TextBudget < 0 || o.AckTimeout < 0 ||
+	if o.RecentTurns < 0 || o.TurnChars < 0 || o.MaxFacts < 0 || o.TextBudget < 0 ||
 		o.NegativeAt < -1 || o.NegativeAt > 1 {
 		return fmt.Errorf("%w: negative limits or NegativeAt outside [-1, 1]", ErrInvalidOptions)
 	}
@@ -60,9 +57,6 @@ func (o *Options) ensureDefaults() error {
 	def(&o.TextBudget, 400)
 	if o.NegativeAt == 0 {
 		o.NegativeAt = -0.6
-	}
-	if o.AckTimeout == 0 {
-		o.AckTimeout = 15 * time.Minute
 	}
 	if o.Summarizer == nil {
 		o.Summarizer = TextSummarizer{}
@@ -148,8 +142,9 @@ func (e *RequestError) Unwrap() error { return ErrInvalidRequest }
 
 const maxField = 256
 
-// check validates a request; full requires what recording a handoff needs.
-func (r *Request) check(full bool) error {
+// check validates a request against the channels tl knows; full requires
+// what recording a handoff needs.
+func (r *Request) check(tl *timeline.Timeline, full bool) error {
 	for _, f := range []struct {
 		name, v  string
 		required bool
@@ -169,6 +164,14 @@ func (r *Request) check(full bool) error {
 	}
 	for _, e := range []struct {
 		name string
+		ch   timeline.Channel
+	}{{"from.channel", r.From.Channel}, {"to.channel", r.To.Channel}} {
+		if e.ch != "" && !tl.KnownChannel(e.ch) {
+			return &RequestError{e.name, fmt.Sprintf("unknown channel %q: register it in timeline.Options.Channels", e.ch)}
+		}
+	}
+	for _, e := range []struct {
+		name string
 		k    EndpointKind
 	}{{"from.kind", r.From.Kind}, {"to.kind", r.To.Kind}} {
 		if (e.k != "" || full) && e.k != Bot && e.k != Agent && e.k != Queue {
@@ -183,7 +186,7 @@ func (r *Request) check(full bool) error {
 // error wrapping [identity.ErrNotFound]; a customer without events gets a
 // packet with no Issue and empty sections.
 func (b *Builder) Build(ctx context.Context, c identity.CustomerID, req Request) (*Packet, error) {
-	if err := req.check(false); err != nil {
+	if err := req.check(b.tr.Timeline(), false); err != nil {
 		return nil, err
 	}
 	p, _, err := b.assemble(ctx, c, req)
@@ -369,7 +372,7 @@ func (b *Builder) issue(j *journey.Journey, h *history, now time.Time) *Issue {
 	}
 	is.Summary = truncate(h.summary, issueSummaryChars)
 	for i := range h.handoffs {
-		r := recordOf(&h.handoffs[i], h.acks, now, b.opts.AckTimeout)
+		r := recordOf(&h.handoffs[i], h.uptakes.by, now, b.tr.AckTimeout())
 		is.Handoffs = append(is.Handoffs, Past{ID: r.ID, At: r.At, From: r.From.Channel, To: r.To.Channel, Reason: r.Reason, State: r.State})
 	}
 	if h.hasIssueFact {

@@ -9,7 +9,8 @@
 //     read time; [Builder.Handoff] also records a [timeline.Handoff] event
 //     (from, to, reason, packet digest); [Builder.Acknowledge] records the
 //     receiving side taking over; [Builder.Handoffs] lists them with their
-//     [State] (a handoff unacknowledged for Options.AckTimeout is lost);
+//     [State] (a handoff nobody takes up within journey.Options.AckTimeout
+//     is lost, as journey metrics count it: see [journey.WaitingHandoff]);
 //     [Builder.Route] returns the [Routing] signals alone.
 //   - [Packet]: who the customer is (name, verified identifiers, consent
 //     for the receiving channel), the current [Issue] (the most recent open

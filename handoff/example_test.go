@@ -45,7 +45,9 @@ func ExampleBuilder_Handoff() {
 	fmt.Println(p.Summary)
 	fmt.Println(p.Provided[0].Key, p.Provided[0].Value, p.Tried[0].Action, p.Tried[0].Outcome)
 
-	_ = b.Acknowledge(ctx, c, p.HandoffID, timeline.Actor{Kind: timeline.Agent, ID: "ravi"})
+	if err := b.Acknowledge(ctx, c, p.HandoffID, timeline.Actor{Kind: timeline.Agent, ID: "ravi"}); err != nil {
+		fmt.Println(err)
+	}
 	rs, _ := b.Handoffs(ctx, c)
 	fmt.Println(rs[0].State, rs[0].AckedBy.ID)
 	// Output:

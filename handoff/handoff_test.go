@@ -16,6 +16,8 @@ import (
 
 	"github.com/threadline/threadline/handoff"
 	"github.com/threadline/threadline/identity"
+	"github.com/threadline/threadline/internal/scripttest"
+	"github.com/threadline/threadline/journey"
 	"github.com/threadline/threadline/timeline"
 )
 
@@ -272,7 +274,7 @@ func TestErrors(t *testing.T) {
 	_, err = w.b.Handoff(cctx, c, toVoice)
 	assert.ErrorIs(t, err, context.Canceled)
 
-	for _, o := range []handoff.Options{{RecentTurns: -1}, {NegativeAt: 2}, {AckTimeout: -time.Second}} {
+	for _, o := range []handoff.Options{{RecentTurns: -1}, {NegativeAt: 2}} {
 		_, err := handoff.New(nil, &o)
 		assert.ErrorIs(t, err, handoff.ErrInvalidOptions)
 	}
@@ -328,4 +330,42 @@ func TestRoute(t *testing.T) {
 	assert.Equal(t, 1, r.RepeatAsks)
 	assert.True(t, r.Negative)
 	assert.True(t, r.Verified)
+}
+
+// TestLostHandoffsAgree: a handoff nobody takes up is pending, not lost,
+// until the tracker's AckTimeout has passed, in the handoff records and in
+// journey metrics alike; taken up late, it is lost in neither.
+func TestLostHandoffsAgree(t *testing.T) {
+	ctx := context.Background()
+	now := at(0, 9, 0)
+	clock := func() time.Time { return now }
+	tl := scripttest.Timeline(t, clock)
+	tr := journey.NewTracker(tl, &journey.Options{AckTimeout: 10 * time.Minute}, clock)
+	b, err := handoff.New(tr, &handoff.Options{Clock: clock})
+	require.NoError(t, err)
+	res, err := tl.Append(ctx, msg("m1", now, timeline.Chat, customer, "My refund failed.", annChat))
+	require.NoError(t, err)
+	c := res[0].Customer
+	_, err = b.Handoff(ctx, c, handoff.Request{From: handoff.Endpoint{Channel: timeline.Chat, Kind: handoff.Bot, ID: "billy"},
+		To: handoff.Endpoint{Channel: timeline.Voice, Kind: handoff.Queue, ID: "billing"}, Reason: "refund failed"})
+	require.NoError(t, err)
+
+	check := func(want handoff.State, lost int) {
+		t.Helper()
+		rs, err := b.Handoffs(ctx, c)
+		require.NoError(t, err)
+		require.Len(t, rs, 1)
+		m, err := tr.Compute(ctx, journey.Window{}, journey.AllJourneys)
+		require.NoError(t, err)
+		assert.Equal(t, want, rs[0].State, "at %s", now)
+		assert.Equal(t, lost, m[0].LostHandoffs, "metrics at %s", now)
+	}
+	now = now.Add(9 * time.Minute)
+	check(handoff.StatePending, 0)
+	now = now.Add(2 * time.Minute)
+	check(handoff.StateLost, 1)
+	now = now.Add(time.Minute)
+	_, err = tl.Append(ctx, msg("m2", now, timeline.Voice, timeline.Actor{Kind: timeline.Agent, ID: "raj"}, "Raj here, I see the refund.", annChat))
+	require.NoError(t, err)
+	check(handoff.StateAcknowledged, 0)
 }

@@ -22,7 +22,7 @@ type history struct {
 	j    *journey.Journey
 	next int
 
-	acks    map[string]ack // every acknowledgement, by handoff ID
+	uptakes uptakes        // who took up each handoff of the timeline
 	facts   factSet        // every fact the customer gave
 	turns   turnRing       // the last turns of the conversation
 	inbound []channelCount // the customer's inbound events per channel
@@ -40,7 +40,7 @@ type history struct {
 }
 
 func (b *Builder) newHistory(j *journey.Journey) *history {
-	return &history{b: b, j: j, acks: map[string]ack{}, turns: turnRing{n: b.opts.RecentTurns}, busiest: -1,
+	return &history{b: b, j: j, turns: turnRing{n: b.opts.RecentTurns}, busiest: -1,
 		sentiment: Sentiment{Moments: []Moment{}}, promises: []Promise{}}
 }
 
@@ -52,7 +52,7 @@ func (h *history) add(ev timeline.Event) error {
 	if in {
 		h.next++
 	}
-	noteAck(h.acks, e)
+	h.uptakes.add(e)
 	h.facts.add(e, in)
 	h.turns.add(e)
 	h.countInbound(e)

@@ -8,6 +8,7 @@ import (
 
 	"github.com/threadline/threadline/identity"
 	"github.com/threadline/threadline/internal/enc"
+	"github.com/threadline/threadline/journey"
 	"github.com/threadline/threadline/timeline"
 )
 
@@ -16,12 +17,16 @@ type State string
 
 // Handoff states.
 const (
-	// StatePending: not acknowledged yet, and younger than Options.AckTimeout.
+	// StatePending: not taken up yet, and younger than the tracker's
+	// journey.Options.AckTimeout.
 	StatePending State = "pending"
-	// StateAcknowledged: the receiving side took over.
+	// StateAcknowledged: the receiving side took over: it acknowledged the
+	// handoff, or an agent or bot other than the one handing off acted
+	// after it (see [journey.WaitingHandoff]).
 	StateAcknowledged State = "acknowledged"
-	// StateLost: not acknowledged within Options.AckTimeout. A late
-	// acknowledgement still turns it into StateAcknowledged.
+	// StateLost: not taken up within journey.Options.AckTimeout; the same
+	// handoffs journey.Metrics.LostHandoffs counts. A late take-up still
+	// turns it into StateAcknowledged.
 	StateLost State = "lost"
 )
 
@@ -35,7 +40,8 @@ type Record struct {
 	Reason  string    `json:"reason,omitempty"`
 	Digest  string    `json:"digest,omitempty"` // of the packet handed over
 	State   State     `json:"state"`
-	// AckedBy and AckedAt say who took over and when.
+	// AckedBy and AckedAt say who took over and when: the acknowledging
+	// actor, or the first other agent or bot that acted after it.
 	AckedBy timeline.Actor `json:"acked_by,omitzero"`
 	AckedAt time.Time      `json:"acked_at,omitzero"`
 }
@@ -68,7 +74,7 @@ var (
 // the time and the packet, so a retry with the same clock records nothing
 // new.
 func (b *Builder) Handoff(ctx context.Context, c identity.CustomerID, req Request) (*Packet, error) {
-	if err := req.check(true); err != nil {
+	if err := req.check(b.tr.Timeline(), true); err != nil {
 		return nil, err
 	}
 	p, anchor, err := b.assemble(ctx, c, req)
@@ -110,8 +116,9 @@ func actorOf(e Endpoint) timeline.Actor {
 
 // Acknowledge records that by (an agent or bot) took over a handoff, with
 // an event of type [timeline.HandoffAck] on the destination channel.
-// Acknowledging again by the same actor does nothing; a handoff someone
-// else acknowledged returns [ErrAlreadyAcknowledged], an unknown one
+// Acknowledging a handoff by took up already (by acknowledging it, or by
+// acting after it: see [journey.WaitingHandoff]) does nothing; a handoff
+// someone else took up returns [ErrAlreadyAcknowledged], an unknown one
 // [ErrUnknownHandoff].
 func (b *Builder) Acknowledge(ctx context.Context, c identity.CustomerID, handoffID string, by timeline.Actor) error {
 	if by.Kind != timeline.Agent && by.Kind != timeline.Bot {
@@ -119,22 +126,20 @@ func (b *Builder) Acknowledge(ctx context.Context, c identity.CustomerID, handof
 	}
 	var h *timeline.Event
 	var rec Record
-	var anchor identity.Identifier
 	err := b.tr.Timeline().Graph().View(ctx, func(tx *identity.Tx) error {
-		events, err := handoffEvents(tx, c)
+		handoffs, took, err := handoffsOf(tx, c)
 		if err != nil {
 			return err
 		}
-		for i := range events {
-			if events[i].ID == handoffID && events[i].Type == timeline.Handoff {
-				h = &events[i]
+		for i := range handoffs {
+			if handoffs[i].ID == handoffID {
+				h = &handoffs[i]
 			}
 		}
 		if h == nil {
 			return fmt.Errorf("%w: %q of customer %s", ErrUnknownHandoff, handoffID, c)
 		}
-		rec = recordOf(h, acknowledgements(events), b.opts.Clock(), b.opts.AckTimeout)
-		anchor = h.Identifiers[0]
+		rec = recordOf(h, took, b.opts.Clock(), b.tr.AckTimeout())
 		return nil
 	})
 	switch {
@@ -149,9 +154,15 @@ func (b *Builder) Acknowledge(ctx context.Context, c identity.CustomerID, handof
 	if ch == "" {
 		ch = h.Channel
 	}
-	_, err = b.tr.Timeline().Append(ctx, timeline.Event{ID: "ack-" + handoffID, Time: b.opts.Clock().UTC(), Channel: ch,
+	// The acknowledgement comes after the handoff in timeline order, which
+	// is what takes it up, even when both carry the same clock reading.
+	at := b.opts.Clock().UTC()
+	if !at.After(h.Time) {
+		at = h.Time.Add(time.Nanosecond)
+	}
+	_, err = b.tr.Timeline().Append(ctx, timeline.Event{ID: "ack-" + handoffID, Time: at, Channel: ch,
 		Direction: timeline.Internal, Actor: by, Type: timeline.HandoffAck, Intent: h.Intent, Case: h.Case,
-		Attrs: map[string]string{timeline.AttrHandoff: handoffID}, Identifiers: []identity.Identifier{anchor}})
+		Attrs: map[string]string{timeline.AttrHandoff: handoffID}, Identifiers: []identity.Identifier{h.Identifiers[0]}})
 	if errors.Is(err, timeline.ErrEventConflict) { // someone acknowledged between our read and write
 		return fmt.Errorf("%w: %s", ErrAlreadyAcknowledged, handoffID)
 	}
@@ -163,66 +174,70 @@ func (b *Builder) Acknowledge(ctx context.Context, c identity.CustomerID, handof
 func (b *Builder) Handoffs(ctx context.Context, c identity.CustomerID) ([]Record, error) {
 	var out []Record
 	err := b.tr.Timeline().Graph().View(ctx, func(tx *identity.Tx) error {
-		events, err := handoffEvents(tx, c)
+		handoffs, took, err := handoffsOf(tx, c)
 		if err != nil {
 			return err
 		}
-		acks, now := acknowledgements(events), b.opts.Clock()
-		for i := range events {
-			if events[i].Type == timeline.Handoff {
-				out = append(out, recordOf(&events[i], acks, now, b.opts.AckTimeout))
-			}
+		now := b.opts.Clock()
+		for i := range handoffs {
+			out = append(out, recordOf(&handoffs[i], took, now, b.tr.AckTimeout()))
 		}
 		return nil
 	})
 	return out, err
 }
 
-func handoffEvents(tx *identity.Tx, c identity.CustomerID) ([]timeline.Event, error) {
-	page, err := timeline.ReadTx(tx, c, timeline.Query{Types: []timeline.Type{timeline.Handoff, timeline.HandoffAck}})
-	return page.Events, err
+// handoffsOf reads customer c's handoff events, oldest first, and who took
+// each up, from one scan of its timeline.
+func handoffsOf(tx *identity.Tx, c identity.CustomerID) ([]timeline.Event, map[string]ack, error) {
+	var handoffs []timeline.Event
+	var u uptakes
+	err := timeline.ScanTx(tx, c, timeline.Query{}, func(e timeline.Event) error {
+		u.add(&e)
+		if e.Type == timeline.Handoff {
+			handoffs = append(handoffs, e)
+		}
+		return nil
+	})
+	return handoffs, u.by, err
 }
 
-// ack is the first acknowledgement of a handoff.
+// ack is who took up a handoff, and when.
 type ack struct {
 	by timeline.Actor
 	at time.Time
 }
 
-func acknowledgements(events []timeline.Event) map[string]ack {
-	out := map[string]ack{}
-	for i := range events {
-		noteAck(out, &events[i])
-	}
-	return out
+// uptakes follows, over a timeline in order, who took up each handoff (by
+// the one definition of [journey.WaitingHandoff]).
+type uptakes struct {
+	watch journey.HandoffWatch
+	by    map[string]ack // by handoff ID
 }
 
-// noteAck adds e to acks, by handoff ID, if it is the first
-// acknowledgement of its handoff.
-func noteAck(acks map[string]ack, e *timeline.Event) {
-	if e.Type != timeline.HandoffAck {
-		return
-	}
-	id := e.Attrs[timeline.AttrHandoff]
-	if _, seen := acks[id]; !seen {
-		acks[id] = ack{e.Actor, e.Time}
+func (u *uptakes) add(e *timeline.Event) {
+	for _, h := range u.watch.Add(e) {
+		if u.by == nil {
+			u.by = map[string]ack{}
+		}
+		u.by[h.ID] = ack{e.Actor, e.Time}
 	}
 }
 
 // recordOf reads a handoff event. Handoff events appended by other systems
 // lack the attributes: their destination is then unknown.
-func recordOf(e *timeline.Event, acks map[string]ack, now time.Time, timeout time.Duration) Record {
+func recordOf(e *timeline.Event, took map[string]ack, now time.Time, timeout time.Duration) Record {
 	from := Endpoint{Channel: e.Channel, Kind: EndpointKind(e.Attrs[attrFromKind]), ID: e.Actor.ID}
 	if from.Kind == "" {
 		from.Kind = EndpointKind(e.Actor.Kind)
 	}
 	r := Record{ID: e.ID, At: e.Time, Journey: e.Attrs[attrJourney], From: from, Reason: e.Text, Digest: e.Attrs[attrDigest],
 		To: Endpoint{Channel: timeline.Channel(e.Attrs[attrToChannel]), Kind: EndpointKind(e.Attrs[attrToKind]), ID: e.Attrs[attrToID]}}
-	a, ok := acks[e.ID]
+	a, ok := took[e.ID]
 	switch {
 	case ok:
 		r.State, r.AckedBy, r.AckedAt = StateAcknowledged, a.by, a.at
-	case now.Sub(e.Time) > timeout:
+	case journey.WaitingFor(e).Lost(now, timeout):
 		r.State = StateLost
 	default:
 		r.State = StatePending

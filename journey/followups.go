@@ -87,16 +87,17 @@ func FailedPayment() Trigger {
 }
 
 // UnacknowledgedEscalation proposes a callback when a bot hands a
-// conversation off (a handoff event by a bot) and no handoff_ack names it
-// within wait.
+// conversation off (a handoff event by a bot) and nobody takes it up (see
+// [WaitingHandoff]) within wait.
 func UnacknowledgedEscalation(wait time.Duration) Trigger {
 	return Trigger{Name: "unacknowledged-escalation", Wait: wait,
 		Match: func(e *timeline.Event) bool {
 			return e.Type == timeline.Handoff && e.Actor.Kind == timeline.Bot
 		},
 		Propose: func(s *Situation, e *timeline.Event) []Candidate {
+			h := WaitingFor(e)
 			for _, r := range after(s, e) {
-				if r.Type == timeline.HandoffAck && r.Attrs[timeline.AttrHandoff] == e.ID {
+				if h.TakenUpBy(&r) {
 					return nil
 				}
 			}

@@ -51,18 +51,7 @@ type Journey struct {
 	// HumanInvolved says an agent acted in the journey.
 	HumanInvolved bool
 
-	lostHandoffs   int            // handoffs followed by another before any agent or bot acted
-	handoffPending bool           // no agent or bot has taken up the last handoff
-	handoffFrom    timeline.Actor // who made the last handoff
-}
-
-// lost counts the journey's handoffs no other agent or bot took up (see
-// [Metrics].LostHandoffs).
-func (j *Journey) lost() int {
-	if j.handoffPending {
-		return j.lostHandoffs + 1
-	}
-	return j.lostHandoffs
+	handoffs HandoffWatch // its handoffs nobody has taken up yet
 }
 
 // Contact is one inbound session of a journey: a customer event on a
@@ -122,6 +111,12 @@ type Options struct {
 	// SessionGap splits one channel's customer messages into contacts.
 	// Default: 30 minutes.
 	SessionGap time.Duration
+	// AckTimeout is how long a handoff may wait to be taken up before it
+	// counts as lost (see [WaitingHandoff]), in [Metrics].LostHandoffs and
+	// in the handoff package alike. It is applied when journeys are read,
+	// so changing it needs no rebuild of the live state. Default: 15
+	// minutes.
+	AckTimeout time.Duration
 }
 
 func (o Options) withDefaults() Options {
@@ -134,6 +129,16 @@ func (o Options) withDefaults() Options {
 	if o.SessionGap <= 0 {
 		o.SessionGap = 30 * time.Minute
 	}
+	if o.AckTimeout <= 0 {
+		o.AckTimeout = 15 * time.Minute
+	}
+	return o
+}
+
+// grouping returns the options the live state depends on: those that
+// decide which events make which journey.
+func (o Options) grouping() Options {
+	o.AckTimeout = 0
 	return o
 }
 
@@ -168,7 +173,7 @@ func Group(c identity.CustomerID, events []timeline.Event, opts *Options, now ti
 	if opts != nil {
 		o = *opts
 	}
-	g := &grouper{opts: o.withDefaults(), customer: c}
+	g := &grouper{opts: o.withDefaults().grouping(), customer: c}
 	cmp := func(a, b timeline.Event) int { return compareEvents(&a, &b) }
 	sorted := events // a timeline read is sorted already; the grouper keeps no pointer to an event
 	if !slices.IsSortedFunc(events, cmp) {
@@ -321,19 +326,10 @@ func (b *building) take(e *timeline.Event, o Options) {
 	}
 }
 
-// handoff tracks whether each handoff was taken up: by an agent or bot
-// other than the one that handed off (an acknowledgement, a
-// [timeline.HandoffAck] event, is such an act).
+// handoff follows which of the journey's handoffs are taken up (see
+// [WaitingHandoff]).
 func (b *building) handoff(e *timeline.Event) {
-	switch {
-	case e.Type == timeline.Handoff:
-		if b.handoffPending {
-			b.lostHandoffs++
-		}
-		b.handoffPending, b.handoffFrom = true, e.Actor
-	case b.handoffPending && (e.Actor.Kind == timeline.Agent || e.Actor.Kind == timeline.Bot) && e.Actor != b.handoffFrom:
-		b.handoffPending = false
-	}
+	b.handoffs.Add(e)
 }
 
 // contact counts inbound sessions and channel switches.

@@ -166,7 +166,7 @@ func (t *Tracker) rebuild(tx *identity.Tx, c identity.CustomerID) error {
 	if err != nil {
 		return err
 	}
-	st := liveState{gen: gen, ids: len(ids), g: grouper{opts: t.opts, customer: c}}
+	st := liveState{gen: gen, ids: len(ids), g: grouper{opts: t.opts.grouping(), customer: c}}
 	for i := range page.Events {
 		st.g.add(&page.Events[i], nil) // cannot fail without complete
 	}
@@ -246,7 +246,7 @@ func (t *Tracker) loadSummary(tx *identity.Tx, c identity.CustomerID) (*liveStat
 // otherwise; with the customer's identifiers when it read them.
 func (t *Tracker) validate(tx *identity.Tx, c identity.CustomerID, b []byte) (*liveState, []identity.Identifier, error) {
 	h, err := decodeHeader(b)
-	if err != nil || h.opts != t.opts {
+	if err != nil || h.stale || h.opts != t.opts.grouping() {
 		return nil, nil, err
 	}
 	ids, err := tx.Identifiers(c)
@@ -299,7 +299,7 @@ func releaseClaim(t *store.Txn, id identity.Identifier, owner identity.CustomerI
 		return err
 	}
 	h, err := decodeHeader(b)
-	if err != nil || h.gen != cl.gen {
+	if err != nil || (!h.stale && h.gen != cl.gen) {
 		return err // that state was rebuilt without id since; it stays
 	}
 	return t.DeleteRange(stateRange(cl.customer))

@@ -50,22 +50,32 @@ type Metrics struct {
 	// journeys, across channels (nearest-rank).
 	TimeToResolutionP50 time.Duration `json:"time_to_resolution_p50"`
 	TimeToResolutionP90 time.Duration `json:"time_to_resolution_p90"`
-	// JourneyFCR: journeys resolved with exactly one contact.
+	// First-contact resolution, two ways, over the same journeys:
+	//
+	//   - JourneyFCR counts problems: resolved journeys that took exactly
+	//     one contact, as a share of journeys. A problem that took email,
+	//     SMS and a call is not resolved first time.
+	//   - ChannelFCR counts what a channel-siloed system reports: each
+	//     channel of a journey is its own ticket, resolved when the
+	//     journey was resolved, and "resolved on first contact" when it
+	//     is resolved and that channel saw one contact. The share of all
+	//     tickets. Open and abandoned journeys' tickets are not resolved,
+	//     so they never count as resolved first time.
+	//
+	// ChannelFCR >= JourneyFCR always; the difference is the
+	// overstatement of a per-channel report (the email, SMS and call of
+	// one problem each look resolved first time).
 	JourneyFCR float64 `json:"journey_fcr"`
-	// ChannelFCR is what a channel-siloed system reports: each channel of
-	// a journey counts as its own ticket, "resolved on first contact" when
-	// that channel saw one contact, whatever happened to the problem. The
-	// share of such tickets; compare with JourneyFCR to see the
-	// overstatement.
 	ChannelFCR float64 `json:"channel_fcr"`
 	// TransferRate: journeys with at least one transfer event.
 	TransferRate float64 `json:"transfer_rate"`
 	// HandoffRate: journeys with at least one handoff event.
 	HandoffRate float64 `json:"handoff_rate"`
-	// LostHandoffs: handoff events that no agent or bot other than the one
-	// handing off took up in the journey, by acknowledging it (a
-	// handoff_ack event) or by acting (a count, not a rate). Counted as of
-	// the computation, so handoffs still waiting count too.
+	// LostHandoffs: handoff events nobody took up within
+	// Options.AckTimeout, as of the computation (a count, not a rate): the
+	// handoff package's StateLost, by the one definition of
+	// [WaitingHandoff]. Handoffs still within AckTimeout are waiting, not
+	// lost.
 	LostHandoffs int `json:"lost_handoffs"`
 	// Containment: journeys resolved by a bot with no agent involved and
 	// no repeat contact after the resolution.
@@ -87,6 +97,8 @@ type acc struct {
 	contained, repeatAsks, switches          int
 	events, coveredEvents                    int
 	ttr                                      []time.Duration
+	now                                      time.Time // of the computation, for lost handoffs
+	ackTimeout                               time.Duration
 }
 
 // Compute streams over every customer and returns one row per segment
@@ -118,7 +130,7 @@ func (t *Tracker) Compute(ctx context.Context, w Window, by Segment) ([]Metrics,
 			}
 			a := rows[key]
 			if a == nil {
-				a = &acc{m: Metrics{Segment: key}}
+				a = &acc{m: Metrics{Segment: key}, now: now, ackTimeout: t.opts.AckTimeout}
 				rows[key] = a
 			}
 			a.add(j)
@@ -179,8 +191,9 @@ func (a *acc) add(j *Journey) {
 		a.repeatAsks++
 	}
 	// Channel-siloed tickets: one per channel of the journey, "first
-	// contact resolution" when that channel saw one contact. Journeys have
-	// few contacts, so counting by scanning beats a map.
+	// contact resolution" when the journey was resolved and that channel
+	// saw one contact. Journeys have few contacts, so counting by scanning
+	// beats a map.
 	for i, c := range j.ContactLog {
 		if slices.ContainsFunc(j.ContactLog[:i], func(p Contact) bool { return p.Channel == c.Channel }) {
 			continue
@@ -192,11 +205,11 @@ func (a *acc) add(j *Journey) {
 				n++
 			}
 		}
-		if n == 1 {
+		if n == 1 && j.State == Resolved {
 			a.ticketsFCR++
 		}
 	}
-	m.LostHandoffs += j.lost()
+	m.LostHandoffs += j.handoffs.lost(a.now, a.ackTimeout)
 }
 
 func rate(n, d int) float64 {

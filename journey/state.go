@@ -39,9 +39,11 @@ func claimKey(id identity.Identifier) []byte {
 	return keys.New(keys.JourneyClaim).String(id.String())
 }
 
-// stateFormat is the first field of a state record; a record of another
-// format is treated as corrupt.
-const stateFormat = 1
+// stateFormat is the first field of a state header. A header of another
+// format (written by another version of the library) is stale: it is not
+// valid, and is rebuilt like state kept with other options.
+// Format 2 keeps each journey's waiting handoffs with their times.
+const stateFormat = 2
 
 // errCorruptState wraps decoding errors of the live state.
 var errCorruptState = errors.New("journey: corrupt live state")
@@ -51,6 +53,9 @@ type header struct {
 	gen  uint64
 	opts Options
 	ids  int // identifiers of the customer when the state was built
+	// stale marks a header of another format, of which nothing else was
+	// decoded.
+	stale bool
 }
 
 // liveState is a customer's stored grouper. Decoded from the header alone,
@@ -124,7 +129,7 @@ func (s *liveState) encodeHeader() []byte {
 
 func readHeader(r *enc.Reader) (header, error) {
 	if f := r.Uint(); f != stateFormat && r.Err() == nil {
-		return header{}, fmt.Errorf("%w: format %d", errCorruptState, f)
+		return header{stale: true}, nil
 	}
 	h := header{gen: r.Uint()}
 	h.opts = Options{Gap: time.Duration(r.Int()), ReopenWindow: time.Duration(r.Int()), SessionGap: time.Duration(r.Int())}
@@ -144,6 +149,9 @@ func decodeSummary(b []byte, c identity.CustomerID) (*liveState, error) {
 	h, err := readHeader(r)
 	if err != nil {
 		return nil, err
+	}
+	if h.stale {
+		return nil, fmt.Errorf("%w: a header of another format", errCorruptState)
 	}
 	s := &liveState{gen: h.gen, ids: h.ids, g: grouper{opts: h.opts, customer: c}}
 	s.g.lastTime, s.g.lastID = readTime(r), r.String()
@@ -253,10 +261,13 @@ func (b *building) encode(w *enc.Writer) {
 		writeTime(w, c.Start)
 		w.String(c.EventID)
 	}
-	w.Uint(uint64(j.lostHandoffs))
-	w.Bool(j.handoffPending)
-	w.String(string(j.handoffFrom.Kind))
-	w.String(j.handoffFrom.ID)
+	w.Uint(uint64(len(j.handoffs.Waiting)))
+	for _, h := range j.handoffs.Waiting {
+		w.String(h.ID)
+		writeTime(w, h.At)
+		w.String(string(h.From.Kind))
+		w.String(h.From.ID)
+	}
 	writeTime(w, b.last)
 	w.String(string(b.lastChannel))
 	w.Uint(uint64(len(b.provided)))
@@ -300,8 +311,9 @@ func decodeBuilding(r *enc.Reader, c identity.CustomerID, d detail) (b *building
 	j.ContactLog = readListUnless(d == forBrief, r, func() Contact {
 		return Contact{Channel: timeline.Channel(r.String()), Start: readTime(r), EventID: r.String()}
 	})
-	j.lostHandoffs, j.handoffPending = int(r.Uint()), r.Bool()
-	j.handoffFrom = timeline.Actor{Kind: timeline.ActorKind(r.String()), ID: r.String()}
+	j.handoffs.Waiting = readList(r, func() WaitingHandoff {
+		return WaitingHandoff{ID: r.String(), At: readTime(r), From: timeline.Actor{Kind: timeline.ActorKind(r.String()), ID: r.String()}}
+	})
 	b.last, b.lastChannel = readTime(r), timeline.Channel(r.String())
 	n := r.Count()
 	if d == forAppend { // the grouper's working state, which reads do not run

@@ -48,6 +48,10 @@ func NewTracker(tl *timeline.Timeline, opts *Options, now func() time.Time) *Tra
 // Timeline returns the timeline the tracker reads.
 func (t *Tracker) Timeline() *timeline.Timeline { return t.tl }
 
+// AckTimeout returns Options.AckTimeout with its default applied: how long
+// a handoff may wait to be taken up before it is lost.
+func (t *Tracker) AckTimeout() time.Duration { return t.opts.AckTimeout }
+
 // Journeys returns every journey of a customer, oldest first.
 func (t *Tracker) Journeys(ctx context.Context, c identity.CustomerID) ([]Journey, error) {
 	var out []Journey

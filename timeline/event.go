@@ -213,6 +213,10 @@ type validator struct {
 	now      func() time.Time
 }
 
+func (v *validator) knownChannel(c Channel) bool {
+	return v.channels[c] || socialChannel.MatchString(string(c))
+}
+
 func (v *validator) check(i int, e *Event) error {
 	bad := func(field, format string, args ...any) error {
 		return &InvalidEventError{Index: i, ID: e.ID, Field: field, Reason: fmt.Sprintf(format, args...)}
@@ -226,7 +230,7 @@ func (v *validator) check(i int, e *Event) error {
 		return bad("time", "required")
 	case e.Time.Before(time.Unix(0, 1)) || e.Time.After(now.Add(24*time.Hour)):
 		return bad("time", "%s outside 1970..now+24h", e.Time.Format(time.RFC3339))
-	case !v.channels[e.Channel] && !socialChannel.MatchString(string(e.Channel)):
+	case !v.knownChannel(e.Channel):
 		return bad("channel", "unknown channel %q", e.Channel)
 	case e.Direction != Inbound && e.Direction != Outbound && e.Direction != Internal:
 		return bad("direction", "want inbound, outbound or internal, not %q", e.Direction)

@@ -68,6 +68,11 @@ func Open(g *identity.Graph, opts *Options) (*Timeline, error) {
 // Graph returns the identity graph the timeline resolves customers in.
 func (tl *Timeline) Graph() *identity.Graph { return tl.g }
 
+// KnownChannel reports whether events may be appended on channel c: a
+// built-in channel, one registered in Options.Channels, or a social
+// network's "social:<network>".
+func (tl *Timeline) KnownChannel(c Channel) bool { return tl.v.knownChannel(c) }
+
 // Appended reports the fate of one appended event.
 type Appended struct {
 	ID       string

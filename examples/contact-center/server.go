@@ -262,7 +262,7 @@ func status(err error) int {
 		return http.StatusNotFound
 	case errors.Is(err, errBadRequest), errors.Is(err, identity.ErrInvalidIdentifier), errors.Is(err, identity.ErrUnknownKind),
 		errors.Is(err, identity.ErrInvalidObservation), errors.Is(err, timeline.ErrInvalidEvent),
-		errors.Is(err, handoff.ErrInvalidRequest), errors.Is(err, timeline.ErrInvalidCursor):
+		errors.Is(err, handoff.ErrInvalidRequest), errors.Is(err, timeline.ErrInvalidCursor), errors.Is(err, timeline.ErrInvalidQuery):
 		return http.StatusBadRequest
 	case errors.Is(err, timeline.ErrEventConflict), errors.Is(err, handoff.ErrAlreadyAcknowledged):
 		return http.StatusConflict

@@ -80,6 +80,8 @@ func TestErrors(t *testing.T) {
 		{"GET", "/api/customers/c1/timeline?cursor=zzz", "", 400},
 		{"GET", "/api/customers/c1/packet?journey=nope", "", 404},
 		{"GET", "/api/customers/c1/packet?to_kind=robot", "", 400},
+		{"GET", "/api/customers/c1/packet?to_channel=fax", "", 400},
+		{"POST", "/api/customers/c1/handoffs", `{"from": {"channel": "chat", "kind": "bot"}, "to": {"channel": "fax", "kind": "agent"}, "reason": "r"}`, 400},
 		{"POST", "/api/customers/c1/handoffs", `{"to": {"channel": "voice", "kind": "agent"}}`, 400},
 		{"POST", "/api/customers/c1/handoffs/handoff-none/ack", `{"kind": "agent", "id": "a"}`, 404},
 		{"POST", "/api/customers/c1/handoffs/" + rs[0].ID + "/ack", `{"kind": "agent", "id": "zoe"}`, 409},

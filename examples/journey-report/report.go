@@ -26,7 +26,7 @@ func printReport(w io.Writer, r *report) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	fmt.Fprint(w, `  channel_fcr: tickets with one contact on that channel ("solved first time" as the channel sees it)
+	fmt.Fprint(w, `  channel_fcr: resolved tickets with one contact on that channel ("solved first time" as the channel sees it)
   bot_contained: tickets a bot handled with no agent on that channel (what a bot dashboard counts)
   moved_on: tickets after which the customer took the same problem to another channel
   journey_resolved, journey_fcr: tickets whose whole journey was resolved, and resolved in one contact

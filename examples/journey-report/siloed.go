@@ -17,8 +17,9 @@ type channelRow struct {
 	Channel  string `json:"channel"` // "all" for the total row
 	Tickets  int    `json:"tickets"`
 	Contacts int    `json:"contacts"` // customer contacts on the channel
-	// ChannelFCR: tickets with exactly one contact on the channel, which
-	// the channel counts as solved first time.
+	// ChannelFCR: tickets of resolved journeys with exactly one contact on
+	// the channel, which the channel counts as solved first time (see
+	// journey.Metrics for both definitions).
 	ChannelFCR float64 `json:"channel_fcr"`
 	// BotContained: tickets where a bot acted and no agent did on the
 	// channel: what a bot dashboard counts as contained.
@@ -112,7 +113,7 @@ func (s *silo) count(ch string, t *ticket) {
 	}
 	c.tickets++
 	c.contacts += t.contacts
-	c.fcr += b2i(t.contacts == 1)
+	c.fcr += b2i(t.contacts == 1 && t.resolved)
 	c.bot += b2i(t.bot && !t.agent)
 	c.moved += b2i(t.movedOn)
 	c.resolved += b2i(t.resolved)
