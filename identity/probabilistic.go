@@ -30,8 +30,10 @@ import (
 type MatchOptions struct {
 	// Params are the matcher's parameters: for instance estimated by
 	// [match.Dedupe] on a CRM export, loaded with [match.LoadParams], or
-	// [match.DefaultParams]. The prior should be that of candidates found
-	// by blocking, as Dedupe estimates it.
+	// [match.DefaultParams]. The prior is scaled to the number of
+	// profiles in the store (see [match.Model.ForRecords]), so that
+	// parameters estimated on a table of one size hold in a store of
+	// another.
 	Params match.Params
 	// MaxCandidates bounds the profiles read per blocking key, so a
 	// common key (a shared inbox, a popular name) cannot make one
@@ -119,7 +121,9 @@ func (o *observer) match(p plan) error {
 	if tx.indexOnly {
 		return terms.err
 	}
-	model := tx.g.matcher.model.WithFrequencies(terms)
+	// The prior follows the store's size: a profile among more profiles
+	// is less likely to match any one of them.
+	model := tx.g.matcher.model.WithFrequencies(terms).ForRecords(int(terms.profiles) - 1)
 	cands, err := tx.candidates(anchor, indexOf(prep), prep, model)
 	if err != nil {
 		return err

@@ -57,7 +57,7 @@ func TestForgetLeavesNoMatchData(t *testing.T) {
 	weak := annProfile("unused@example.net")
 	weak.Identifiers = []identity.Identifier{identity.New(identity.Phone, "+1 503 555 0199")}
 	weak.Attributes = map[string]string{identity.AttrGivenName: "Zuzana", identity.AttrFamilyName: "Wisniewski",
-		identity.AttrBirthDate: "1985-03-12"}
+		identity.AttrBirthDate: "1985-03-19"}
 	r2, err := g.Observe(ctx, weak)
 	require.NoError(t, err)
 	require.NotEmpty(t, r2.Matches)
@@ -102,7 +102,7 @@ func TestReviewErrors(t *testing.T) {
 	b := annProfile("unused@example.org")
 	b.Identifiers = []identity.Identifier{identity.New(identity.Account, "crm:2")}
 	b.Attributes = map[string]string{identity.AttrGivenName: "Zuzana", identity.AttrFamilyName: "Wiśniewska",
-		identity.AttrBirthDate: "1985-03-12"}
+		identity.AttrBirthDate: "1985-03-19"}
 	res, err := g.Observe(ctx, b)
 	require.NoError(t, err)
 	require.Len(t, res.Matches, 1)
@@ -146,7 +146,7 @@ func ExampleMatchOptions() {
 	}
 	// Output:
 	// c1 c1 merged
-	// link email:ann.lee@example.com prior=-4.51 given_name=exact:+0.72 family_name=exact:+1.17 birth_date=exact:+10.51
+	// link email:ann.lee@example.com prior=-13.65 given_name=exact:+4.95 family_name=exact:+6.37 birth_date=exact:+13.09
 }
 
 // TestEvidenceAddsUp checks that a probabilistic link's evidence, as
@@ -310,7 +310,7 @@ func TestLoadMatchesIndexOnly(t *testing.T) {
 	g, _ := matchingGraph(t)
 	other := annProfile("someone.else@example.com")
 	other.Attributes = map[string]string{identity.AttrGivenName: "Zuzana", identity.AttrFamilyName: "Wisniewski",
-		identity.AttrBirthDate: "1985-03-12"}
+		identity.AttrBirthDate: "1985-03-19"}
 	obs := []identity.Observation{annProfile("zuzanna.w@example.com"), annProfile("z.wisniewska@example.org"), other}
 	res := &match.Result{Params: match.DefaultParams(), Cluster: []int{0, 1, 2}, Pairs: []match.Pair{
 		{A: 0, B: 2, Weight: 1, Decision: match.Review},

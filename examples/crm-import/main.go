@@ -219,7 +219,7 @@ func dedupe(ctx context.Context, recs []match.Record, c config, bar *progress) (
 	}
 	if c.link != nil || c.review != nil {
 		if opts.Params == nil {
-			p, err := match.Estimate(ctx, recs, opts)
+			p, _, err := match.Estimate(ctx, recs, opts)
 			if err != nil {
 				return nil, err
 			}
@@ -249,9 +249,9 @@ func printMatcher(w io.Writer, res *match.Result) {
 		res.Compared, n[match.Link], n[match.Review])
 	how := "given with -params"
 	if res.EMIterations > 0 {
-		how = fmt.Sprintf("estimated from this table without labels (%d EM iterations)", res.EMIterations)
+		how = fmt.Sprintf("estimated from this table without labels (%d EM iterations in %d sessions)", res.EMIterations, len(res.Estimation.Sessions))
 	}
-	fmt.Fprintf(w, "parameters %s: prior %.4f; link at weight %.2f (p=%.3f), review at %.2f (p=%.3f)\n", how, res.Params.Prior,
+	fmt.Fprintf(w, "parameters %s: prior %.3g; link at weight %.2f (p=%.3f), review at %.2f (p=%.3f)\n", how, res.Params.Prior,
 		res.Params.Link, match.ProbabilityOf(res.Params.Link), res.Params.Review, match.ProbabilityOf(res.Params.Review))
 }
 

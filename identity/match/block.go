@@ -87,14 +87,14 @@ func givenKey(p *Prepared) string {
 
 // hashKey is FNV-1a over the rule number and the key; 0 is kept for "no
 // key".
-func hashKey(rule int, k string) uint64 {
-	if k == "" {
+func hashKey(rule int, k []byte) uint64 {
+	if len(k) == 0 {
 		return 0
 	}
 	h := uint64(14695981039346656037) ^ uint64(rule)
 	h *= 1099511628211
-	for i := 0; i < len(k); i++ {
-		h ^= uint64(k[i])
+	for _, c := range k {
+		h ^= uint64(c)
 		h *= 1099511628211
 	}
 	return h | 1
@@ -103,13 +103,16 @@ func hashKey(rule int, k string) uint64 {
 // blocker enumerates the candidate pairs of a set of records without
 // comparing all pairs, each pair once.
 type blocker struct {
-	n    int
-	side []bool // for linkage: which table a record comes from; nil for deduplication
-	keys [][numRules]uint64
-	// pos holds, per rule, the record's position in its block when the
-	// block was too big for all pairs and was compared within a window;
-	// -1 when the block was compared all-pairs.
-	pos    [][numRules]int32
+	n     int
+	rules []BlockingRule
+	side  []bool // for linkage: which table a record comes from; nil for deduplication
+	// keys holds each record's key hash under each rule, record-major
+	// (keys[i*len(rules)+r]); 0 where the record has no key.
+	keys []uint64
+	// pos holds, per record and rule, the record's position in its block
+	// when the block was too big for all pairs and was compared within a
+	// window; -1 when the block was compared all-pairs.
+	pos    []int32
 	rank   []int32 // position in family-name order
 	order  []int32 // records in family-name order
 	order2 []int32 // records in given-name order
@@ -117,14 +120,9 @@ type blocker struct {
 	limit  int
 }
 
-func newBlocker(recs []*Prepared, side []bool, window, limit int) *blocker {
-	b := &blocker{n: len(recs), side: side, keys: make([][numRules]uint64, len(recs)),
-		pos: make([][numRules]int32, len(recs)), window: window, limit: limit}
-	for i, p := range recs {
-		for r, k := range blockKeys(p) {
-			b.keys[i][r] = hashKey(r, k)
-		}
-	}
+func newBlocker(recs []*Prepared, side []bool, rules []BlockingRule, window, limit int) *blocker {
+	b := &blocker{n: len(recs), side: side, window: window, limit: limit}
+	b.setRules(recs, rules)
 	b.order = sortedBy(recs, NameKey)
 	b.order2 = sortedBy(recs, givenKey)
 	b.rank = make([]int32, len(recs))
@@ -136,6 +134,28 @@ func newBlocker(recs []*Prepared, side []bool, window, limit int) *blocker {
 	}
 	return b
 }
+
+func (b *blocker) setRules(recs []*Prepared, rules []BlockingRule) {
+	nr := len(rules)
+	b.rules, b.keys, b.pos = rules, make([]uint64, len(recs)*nr), make([]int32, len(recs)*nr)
+	var buf []byte
+	for i, p := range recs {
+		for r := range rules {
+			buf = rules[r].appendKey(buf[:0], p)
+			b.keys[i*nr+r] = hashKey(r, buf)
+		}
+	}
+}
+
+// withRules returns a blocker over the same records, in the same orders,
+// with other rules.
+func (b *blocker) withRules(recs []*Prepared, rules []BlockingRule) *blocker {
+	c := *b
+	c.setRules(recs, rules)
+	return &c
+}
+
+func (b *blocker) key(i int32, r int) uint64 { return b.keys[int(i)*len(b.rules)+r] }
 
 // sortedBy returns the records that have a key, ordered by it.
 func sortedBy(recs []*Prepared, key func(*Prepared) string) []int32 {
@@ -157,52 +177,71 @@ func sortedBy(recs []*Prepared, key func(*Prepared) string) []int32 {
 	return out
 }
 
+// blockEntry is a record in a rule's block list.
+type blockEntry struct {
+	key  uint64
+	rank int32
+	i    int32
+}
+
+// blocks calls fn with each block of rule r of two or more records, its
+// records in family-name order; fn returns false to stop. es is reused.
+func (b *blocker) blocks(r int, es []blockEntry, fn func(block []blockEntry) bool) []blockEntry {
+	es = es[:0]
+	for i := range int32(b.n) {
+		if k := b.key(i, r); k != 0 {
+			es = append(es, blockEntry{k, b.rank[i], i})
+		}
+	}
+	slices.SortFunc(es, func(x, y blockEntry) int {
+		return cmp.Or(cmp.Compare(x.key, y.key), cmp.Compare(x.rank, y.rank), cmp.Compare(x.i, y.i))
+	})
+	for lo := 0; lo < len(es); {
+		hi := lo + 1
+		for hi < len(es) && es[hi].key == es[lo].key {
+			hi++
+		}
+		if hi-lo > 1 && !fn(es[lo:hi]) {
+			break
+		}
+		lo = hi
+	}
+	return es
+}
+
 // pairs calls fn with every candidate pair (i < j), each once, in a fixed
-// order, with the rule that found it (numRules for the sorted
+// order, with the rule that found it (len(rules) for the sorted
 // neighbourhood). fn returns false to stop.
 func (b *blocker) pairs(fn func(i, j int32, rule int) bool) {
-	type entry struct {
-		key  uint64
-		rank int32
-		i    int32
+	var es []blockEntry
+	nr := len(b.rules)
+	for i := range b.pos {
+		b.pos[i] = -1
 	}
-	es := make([]entry, 0, b.n)
-	for r := range numRules {
-		es = es[:0]
-		for i := range b.n {
-			if k := b.keys[i][r]; k != 0 {
-				es = append(es, entry{k, b.rank[i], int32(i)})
-			}
-		}
-		slices.SortFunc(es, func(x, y entry) int {
-			return cmp.Or(cmp.Compare(x.key, y.key), cmp.Compare(x.rank, y.rank), cmp.Compare(x.i, y.i))
-		})
-		for lo := 0; lo < len(es); {
-			hi := lo + 1
-			for hi < len(es) && es[hi].key == es[lo].key {
-				hi++
-			}
+	for r := range nr {
+		stopped := false
+		es = b.blocks(r, es, func(block []blockEntry) bool {
 			// A block too big for all pairs (a shared inbox, a common
 			// name) is compared within a window in name order.
-			big := hi-lo > b.limit
-			w := hi - lo
-			for x, e := range es[lo:hi] {
-				b.pos[e.i][r] = -1
-				if big {
-					b.pos[e.i][r] = int32(x)
+			w := len(block)
+			if w > b.limit {
+				w = b.window
+				for x, e := range block {
+					b.pos[int(e.i)*nr+r] = int32(x)
 				}
 			}
-			if big {
-				w = b.window
-			}
-			for x := lo; x < hi; x++ {
-				for y := x + 1; y < min(hi, x+w); y++ {
-					if !b.emit(es[x].i, es[y].i, r, fn) {
-						return
+			for x := range block {
+				for y := x + 1; y < min(len(block), x+w); y++ {
+					if !b.emit(block[x].i, block[y].i, r, fn) {
+						stopped = true
+						return false
 					}
 				}
 			}
-			lo = hi
+			return true
+		})
+		if stopped {
+			return
 		}
 	}
 	for pass, ord := range [][]int32{b.order, b.order2} {
@@ -213,7 +252,7 @@ func (b *blocker) pairs(fn func(i, j int32, rule int) bool) {
 				if second && abs(b.rank[i]-b.rank[j]) < int32(b.window) {
 					continue // the first sorted pass compared them
 				}
-				if !b.emit(i, j, numRules, fn) {
+				if !b.emit(i, j, nr, fn) {
 					return
 				}
 			}
@@ -227,11 +266,12 @@ func (b *blocker) emit(i, j int32, rule int, fn func(i, j int32, rule int) bool)
 	if b.side != nil && b.side[i] == b.side[j] {
 		return true
 	}
+	nr := len(b.rules)
 	for r := range rule {
-		if k := b.keys[i][r]; k != 0 && k == b.keys[j][r] {
+		if k := b.key(i, r); k != 0 && k == b.key(j, r) {
 			// Both are in one block of rule r: it compared them if it
 			// compared all pairs, or if they were within its window.
-			if pi, pj := b.pos[i][r], b.pos[j][r]; pi < 0 || abs(pi-pj) < int32(b.window) {
+			if pi, pj := b.pos[int(i)*nr+r], b.pos[int(j)*nr+r]; pi < 0 || abs(pi-pj) < int32(b.window) {
 				return true
 			}
 		}

@@ -22,8 +22,12 @@ func TestBlockingPairsOnce(t *testing.T) {
 		}
 		recs = append(recs, Prepare(&r))
 	}
+	rules, err := parseRules(nil, DefaultBlockingRules)
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, limit := range []int{2, 8, 1000} {
-		b := newBlocker(recs, nil, 5, limit)
+		b := newBlocker(recs, nil, rules, 5, limit)
 		seen := map[[2]int32]bool{}
 		b.pairs(func(i, j int32, _ int) bool {
 			if i >= j {

@@ -61,8 +61,9 @@ var specs = [NumFields]fieldSpec{
 		tf:      func(p *Prepared) string { return p.family },
 	},
 	BirthDate: {
-		name:    "birth_date",
-		levels:  []string{"missing", "exact", "day-month-transposed", "one-component-off", "different"},
+		name: "birth_date",
+		levels: []string{"missing", "exact", "day-month-transposed", "one-digit-off",
+			"within-30-days", "within-5-years", "different"},
 		compare: compareDate,
 	},
 	Location: {
@@ -165,33 +166,79 @@ func compareFamily(a, b *Prepared) uint8 {
 	return 4
 }
 
+// Date levels: the first that applies wins.
+const (
+	dateExact uint8 = 1 + iota
+	dateTransposed
+	dateTypo
+	dateDays
+	dateYears
+	dateDifferent
+)
+
+// Date tolerances: two valid dates at most closeDays apart are a close
+// date (a day mistyped across a month end, a registration date for a
+// birth date); birth years at most closeYears apart are weak evidence
+// (an age given instead of a date, a historical record's estimate).
+const (
+	closeDays  = 30
+	closeYears = 5
+)
+
 func compareDate(a, b *Prepared) uint8 {
 	x, y := a.dob, b.dob
 	switch {
 	case !x.ok || !y.ok:
 		return Missing
 	case x == y:
-		return 1
+		return dateExact
 	case x.y == y.y && x.m == y.d && x.d == y.m:
-		return 2
+		return dateTransposed
 	}
-	same := 0
-	if x.y == y.y {
-		same++
+	diff := 0
+	typo := true
+	for _, c := range [...][3]int{{int(x.y), int(y.y), 4}, {int(x.m), int(y.m), 2}, {int(x.d), int(y.d), 2}} {
+		if c[0] != c[1] {
+			diff++
+			typo = typo && digitTypo(c[0], c[1], c[2])
+		}
 	}
-	if x.m == y.m {
-		same++
-	}
-	if x.d == y.d {
-		same++
-	}
-	if same == 2 {
-		return 3
+	switch {
+	case diff == 1 && typo:
+		return dateTypo
+	case x.valid() && y.valid() && abs(x.days()-y.days()) <= closeDays:
+		return dateDays
+	case abs(int(x.y)-int(y.y)) <= closeYears:
+		return dateYears
 	}
 	return dateDifferent
 }
 
-const dateDifferent = 4
+// digitTypo reports whether a and b, written with width digits, differ by
+// one digit or by two adjacent digits swapped (1985, 1958).
+func digitTypo(a, b, width int) bool {
+	var da, db [4]int
+	for k := width - 1; k >= 0; k-- {
+		da[k], db[k] = a%10, b%10
+		a, b = a/10, b/10
+	}
+	if a != b { // more digits than width
+		return false
+	}
+	var at []int
+	for k := range width {
+		if da[k] != db[k] {
+			at = append(at, k)
+		}
+	}
+	switch len(at) {
+	case 1:
+		return true
+	case 2:
+		return at[1] == at[0]+1 && da[at[0]] == db[at[1]] && da[at[1]] == db[at[0]]
+	}
+	return false
+}
 
 // compareLocation compares address, postcode, city and region as one
 // field: they say the same thing (where someone lives) at different

@@ -15,10 +15,18 @@ import (
 // Bulk runs only read it; Progress is called from the calling goroutine.
 type Options struct {
 	// Params are the model's parameters. Default: nil, estimated from the
-	// records themselves without labels by expectation–maximisation over
-	// the candidate pairs (see [Estimate]), with the default bands (see
-	// [DefaultLinkProbability]).
+	// records themselves without labels (see [Estimate]), with the
+	// default bands (see [DefaultLinkProbability]).
 	Params *Params
+	// Blocking are the blocking rules (see [BlockingRule]): records that
+	// agree on any rule's key are a candidate pair, as are records near
+	// each other in name order (the sorted neighbourhood). Default:
+	// [DefaultBlockingRules].
+	Blocking []string
+	// Training are the rules whose pairs the EM sessions of estimation
+	// run on, one session a rule, each leaving out the fields its rule
+	// constrains. Default: [DefaultTrainingRules].
+	Training []string
 	// Window is the sorted-neighbourhood window: each record is compared
 	// with the Window-1 records after it in name order, and blocks larger
 	// than BlockLimit are compared within such a window. Default: 5.
@@ -95,9 +103,12 @@ type Result struct {
 	Cluster []int
 	// Compared counts the candidate pairs compared in one scoring pass.
 	Compared int64
-	// EMIterations is the number of EM iterations run (0 with given
-	// parameters).
+	// EMIterations is the number of EM iterations run over all sessions
+	// (0 with given parameters).
 	EMIterations int
+	// Estimation reports how the parameters were estimated; nil with
+	// given parameters.
+	Estimation *Estimation
 	// Stages are the stages run, in order, with their wall time.
 	Stages []Stage
 }
@@ -178,6 +189,10 @@ func (r *runner) progress(stage string, done, total int64) {
 func run(ctx context.Context, in []Record, side []bool, opts *Options) (*Result, error) {
 	o := opts.withDefaults()
 	r := &runner{ctx: ctx, o: o, side: side, res: &Result{}}
+	rules, training, err := o.rules()
+	if err != nil {
+		return nil, err
+	}
 	var params Params
 	if o.Params != nil {
 		params = o.Params.Clone()
@@ -193,18 +208,28 @@ func run(ctx context.Context, in []Record, side []bool, opts *Options) (*Result,
 		tf.Add(p)
 	}
 	r.progress("prepare", int64(len(in)), int64(len(in)))
-	b := newBlocker(r.recs, side, o.Window, o.BlockLimit)
+	b := newBlocker(r.recs, side, rules, o.Window, o.BlockLimit)
 	if o.Params == nil {
 		r.stage("estimate")
-		var err error
-		if params, err = r.estimate(b); err != nil {
+		r.progress("estimate", 0, -1)
+		if params, r.res.Estimation, err = r.estimate(b, training); err != nil {
 			return nil, err
+		}
+		for _, s := range r.res.Estimation.Sessions {
+			r.res.EMIterations += s.Iterations
 		}
 	}
 	model, err := NewModel(params, tf)
 	if err != nil {
 		return nil, fmt.Errorf("match: estimated parameters: %w", err)
 	}
+	// Each record is compared against the others (of the first table,
+	// in a linkage).
+	others := len(r.recs) - 1
+	if side != nil {
+		others = r.tableA()
+	}
+	model = model.ForRecords(others)
 	r.res.Params = params
 	r.stage("score")
 	if err := r.score(b, model); err != nil {
@@ -218,29 +243,40 @@ func run(ctx context.Context, in []Record, side []bool, opts *Options) (*Result,
 	return r.res, nil
 }
 
-// estimate fits parameters to the candidate pairs of b.
-func (r *runner) estimate(b *blocker) (Params, error) {
-	params := DefaultParams()
-	counts, err := r.patterns(b)
-	if err != nil {
-		return Params{}, err
-	}
-	params.Prior = 0.1
-	candidateU(&params, counts)
-	r.res.EMIterations = expectationMaximisation(&params, counts, 200)
-	params.SetDefaultBands()
-	return params, nil
-}
-
 // Estimate fits parameters to recs without labels, as [Dedupe] does when
 // Options.Params is nil, without scoring or clustering: to train on a CRM
 // export the parameters that [identity.MatchOptions] then uses in real
 // time. Options.Params is ignored.
-func Estimate(ctx context.Context, recs []Record, opts *Options) (Params, error) {
+//
+// The method is Splink's: u is counted on random pairs of the whole
+// table, which are almost all different people; m is estimated by
+// expectation–maximisation in one session per training rule (pairs that
+// agree on the rule's key, sampled where blocks are big), each session
+// leaving out the fields its rule constrains, so that no field's m is
+// fixed by the blocking that found its pairs, and the sessions' m are
+// combined weighted by their expected matches; the prior, the share of
+// matches among all pairs, is the fixed point of the expected matches
+// among the candidate pairs. A field that hardly any pair has on both
+// sides keeps the defaults of [DefaultParams]. The [Estimation] report
+// says what happened.
+func Estimate(ctx context.Context, recs []Record, opts *Options) (Params, *Estimation, error) {
 	o := opts.withDefaults()
+	rules, training, err := o.rules()
+	if err != nil {
+		return Params{}, nil, err
+	}
 	r := &runner{ctx: ctx, o: o, res: &Result{}}
 	r.recs = prepareAll(recs, o.Workers)
-	return r.estimate(newBlocker(r.recs, nil, o.Window, o.BlockLimit))
+	return r.estimate(newBlocker(r.recs, nil, rules, o.Window, o.BlockLimit), training)
+}
+
+// rules parses the blocking and training rules.
+func (o *Options) rules() (blocking, training []BlockingRule, err error) {
+	if blocking, err = parseRules(o.Blocking, DefaultBlockingRules); err != nil {
+		return nil, nil, err
+	}
+	training, err = parseRules(o.Training, DefaultTrainingRules)
+	return blocking, training, err
 }
 
 func prepareAll(in []Record, workers int) []*Prepared {
@@ -298,25 +334,6 @@ func (r *runner) forPairs(b *blocker, stage string, work func(w int, i, j int32,
 	}
 	flush()
 	return done, r.ctx.Err()
-}
-
-func (r *runner) patterns(b *blocker) (patternCounts, error) {
-	local := make([]patternCounts, r.o.Workers)
-	for w := range local {
-		local[w] = patternCounts{}
-	}
-	if _, err := r.forPairs(b, "estimate", func(w int, i, j int32, _ int) {
-		c := Compare(r.recs[i], r.recs[j])
-		local[w][c.pack()]++
-	}); err != nil {
-		return nil, err
-	}
-	for _, l := range local[1:] {
-		for k, n := range l {
-			local[0][k] += n
-		}
-	}
-	return local[0], nil
 }
 
 func (r *runner) score(b *blocker, m *Model) error {

@@ -15,7 +15,8 @@
 //     close (Jaro–Winkler or Levenshtein within k), different, and missing,
 //     which is neutral and never evidence against. Names also have
 //     swapped (given and family exchanged) and initial levels; dates have
-//     day/month transposed and one component off. Address, postcode, city
+//     day/month transposed, one digit off, within 30 days and within five
+//     years. Address, postcode, city
 //     and region are one field, Location, graded from same address to
 //     same city, so that one move or one shared home is not counted four
 //     times.
@@ -24,23 +25,29 @@
 //     them and term frequencies ([Frequencies], [TermCounts]): agreeing on
 //     a rare family name weighs more than on a common one.
 //   - [Dedupe] and [LinkTables]: bulk runs. Blocking finds candidate pairs
-//     without comparing all pairs (Soundex of the family name + birth
-//     year; postcode + given initial; email local part; last 7 phone
-//     digits; birth date + initials; sorted neighbourhood on names), the
-//     parameters are estimated from the data without labels, every
-//     candidate is scored, and linked pairs are clustered under guards.
+//     without comparing all pairs: [BlockingRule]s given as data
+//     (Options.Blocking, default [DefaultBlockingRules]: single fields
+//     and combinations, exact, Soundex or prefix keys) and a sorted
+//     neighbourhood on names. The parameters are estimated from the data
+//     without labels, every candidate is scored, and linked pairs are
+//     clustered under guards.
 //   - [Evaluate] and [EvaluateBlocking]: pairwise and B-cubed precision,
 //     recall and F1, pairs completeness and reduction ratio against a
 //     known truth. Package synth generates people with duplicates and
 //     ground truth.
 //
-// Estimation: u starts from random pairs (almost all different people);
-// then expectation–maximisation over the candidate pairs estimates the
-// prior and m, and re-estimates u among the candidates, because blocking
-// makes different people agree more often than random pairs do. A pair
-// whose given names and birth dates both differ is held to be two people
-// ([Comparison.Contradicts]); without that rule EM learns households
-// (same home, family name and landline) as matches.
+// Estimation ([Estimate]) is Splink's method: u from random pairs of the
+// whole table (almost all different people); m from several EM sessions,
+// each on the pairs of one training rule and leaving out the fields that
+// rule constrains (and the fields that depend on them: email local parts
+// on names), so that no field's m is fixed by the blocking that found
+// its pairs; the prior, the share of matches among all pairs, from the
+// candidate pairs. Convergence, fallbacks to the defaults for fields the
+// table hardly has, and an estimate of blocking's pairs completeness are
+// reported ([Estimation]). A pair whose given names and birth dates both
+// differ is held to be two people ([Comparison.Contradicts]); without
+// that rule households (same home, family name and landline) score as
+// matches, because conditional independence fails for them.
 //
 // Decisions: the match weight is the posterior log2 odds, prior included.
 // At or above Params.Link a pair is linked, at or above Params.Review it
@@ -52,8 +59,9 @@
 //
 // Caveats:
 //
-//   - The prior and the bands hold for candidates found by this package's
-//     blocking; scoring pairs found some other way shifts them.
+//   - The prior holds for a table the size the parameters were estimated
+//     on; [Model.ForRecords] scales it down for a bigger one (the
+//     identity package does, for its store's profile count).
 //   - Conditional independence is assumed between fields, as in every
 //     Fellegi–Sunter model; email local parts built from names are not
 //     independent of names, which makes such agreements count a little

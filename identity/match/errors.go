@@ -12,4 +12,7 @@ var (
 	ErrInvalidParams = errors.New("match: invalid parameters")
 	// ErrCorrupt: an encoded [Prepared] that does not decode.
 	ErrCorrupt = errors.New("match: corrupt encoding")
+	// ErrInvalidRule: a blocking rule spec that does not parse (see
+	// [ParseBlockingRule]).
+	ErrInvalidRule = errors.New("match: invalid blocking rule")
 )

@@ -112,11 +112,15 @@ type BlockingMetrics struct {
 	PairsCompleteness, ReductionRatio float64
 }
 
-// EvaluateBlocking runs the blocking of opts (Window, BlockLimit) over a
+// EvaluateBlocking runs the blocking of opts (Blocking, Window, BlockLimit) over a
 // table, or over two tables when b is not nil, and measures it against
 // the truth.
 func EvaluateBlocking[T comparable](ctx context.Context, a []Record, truthA []T, b []Record, truthB []T, opts *Options) (BlockingMetrics, error) {
 	o := opts.withDefaults()
+	rules, _, err := o.rules()
+	if err != nil {
+		return BlockingMetrics{}, err
+	}
 	recs := prepareAll(append(append([]Record(nil), a...), b...), o.Workers)
 	truth := append(append([]T(nil), truthA...), truthB...)
 	var side []bool
@@ -127,8 +131,7 @@ func EvaluateBlocking[T comparable](ctx context.Context, a []Record, truthA []T,
 		}
 	}
 	var m BlockingMetrics
-	var err error
-	newBlocker(recs, side, o.Window, o.BlockLimit).pairs(func(i, j int32, _ int) bool {
+	newBlocker(recs, side, rules, o.Window, o.BlockLimit).pairs(func(i, j int32, _ int) bool {
 		m.Candidates++
 		if truth[i] == truth[j] {
 			m.Found++

@@ -21,13 +21,13 @@ func ExampleModel_Score() {
 	fmt.Println(s.Explain())
 	fmt.Println(m.Decide(&s))
 	// Output:
-	// given_name exact +0.72
-	// family_name exact +1.17
-	// birth_date exact +10.51
+	// given_name exact +4.95
+	// family_name exact +6.37
+	// birth_date exact +13.09
 	// location missing +0.00
 	// email_local missing +0.00
 	// phone missing +0.00
-	// weight 7.89 p=0.9958
+	// weight 10.77 p=0.9994
 	// link
 }
 
@@ -48,6 +48,6 @@ func ExampleDedupe() {
 	}
 	fmt.Println(res.Clusters())
 	// Output:
-	// crm-1 ~ web-7: link (p=0.999)
+	// crm-1 ~ web-7: link (p=1.000)
 	// [[0 2]]
 }

@@ -44,6 +44,23 @@ func NewModel(p Params, tf Frequencies) (*Model, error) {
 	return m, nil
 }
 
+// ForRecords returns a copy of m for comparing a record against n others
+// (a table of n+1 records, or a store of n profiles): when n is more than
+// the Params.Records−1 others of the table the parameters were estimated
+// on, the prior is scaled down by their ratio, so that a record's
+// expected number of duplicates stays what it was, spread over more
+// records. A smaller n keeps the prior: a store smaller than the table is
+// one still filling up, and a higher prior would link on less evidence.
+// Records 0 keeps the prior for any n. The copy is cheap.
+func (m *Model) ForRecords(n int) *Model {
+	c := *m
+	if r := m.params.Records; r > 0 && n > r-1 {
+		p := m.params.Prior * float64(r-1) / float64(n)
+		c.prior = math.Log2(p / (1 - p))
+	}
+	return &c
+}
+
 // Params returns a copy of the model's parameters.
 func (m *Model) Params() Params { return m.params.Clone() }
 
@@ -103,10 +120,15 @@ func (m *Model) band(w float64) Decision {
 }
 
 // Contradicts reports that the pair's given names and birth dates are
-// both known and both different: evidence of two people that no agreement
-// elsewhere outweighs.
+// both known and both different (given names no closer than Jaro–Winkler
+// 0.92 and not an initial, prefix or variant of each other; birth dates
+// years apart): evidence of two people that no agreement elsewhere
+// outweighs. Members of one household (Mark and Mary, same home, family
+// name and landline) are such pairs; conditional independence, which the
+// weights assume, fails for them.
 func (c *Comparison) Contradicts() bool {
-	return c[GivenName] == nameDifferent && c[BirthDate] == dateDifferent
+	g, d := c[GivenName], c[BirthDate]
+	return (g == nameDifferent || g == nameSimilar) && (d == dateDifferent || d == dateYears)
 }
 
 // Score compares a and b.

@@ -34,9 +34,17 @@ type FieldParams struct {
 // is a plain value; [NewModel] copies it, so changing it afterwards does
 // not change a model.
 type Params struct {
-	// Prior is the probability that a compared pair (one found by
-	// blocking) is a match, before looking at its fields.
+	// Prior is the probability that two records drawn at random from a
+	// table of Records records are one person, before looking at their
+	// fields. It does not depend on how a pair was found: the weights of
+	// the fields (u counted on random pairs) account for the agreement
+	// that made blocking find it.
 	Prior float64 `json:"prior"`
+	// Records is the size of the table the prior holds for. Compared
+	// against more records, a record's duplicates are spread over more,
+	// and the prior is scaled down (see [Model.ForRecords]). 0 means the
+	// prior holds for any size.
+	Records int `json:"records,omitempty"`
 	// Fields holds one entry per field, in [Field] order.
 	Fields []FieldParams `json:"fields"`
 	// Link and Review are the decision bands on the match weight (the
@@ -70,26 +78,30 @@ func ProbabilityOf(w float64) float64 { return 1 / (1 + math.Exp2(-w)) }
 // (a similar address, a phone typo) have m set by hand.
 var (
 	defaultM = [NumFields][]float64{
-		GivenName:  {0.69, 0.052, 0.13, 0.048, 0.033, 0.048},
-		FamilyName: {0.79, 0.15, 0.02, 0.04},
-		BirthDate:  {0.874, 0.018, 0.088, 0.02},
-		Location:   {0.74, 0.03, 0.034, 0.059, 0.014, 0.13},
-		Email:      {0.96, 0.005, 0.008, 0.027},
-		Phone:      {0.88, 0.03, 0.09},
+		GivenName:  {0.68, 0.054, 0.14, 0.05, 0.034, 0.049},
+		FamilyName: {0.78, 0.15, 0.02, 0.043},
+		BirthDate:  {0.87, 0.019, 0.063, 0.019, 0.031, 0.0026},
+		Location:   {0.73, 0.03, 0.035, 0.059, 0.014, 0.13},
+		Email:      {0.96, 0.0023, 0.009, 0.029},
+		Phone:      {0.87, 0.03, 0.1},
 	}
 	defaultU = [NumFields][]float64{
-		GivenName:  {0.42, 0.0003, 0.017, 0.0075, 0.02, 0.533},
-		FamilyName: {0.35, 0.024, 0.105, 0.521},
-		BirthDate:  {0.0006, 0.00015, 0.015, 0.98425},
-		Location:   {0.0115, 0.0001, 0.034, 0.051, 0.0023, 0.9011},
-		Email:      {0.037, 0.009, 0.038, 0.916},
-		Phone:      {0.0085, 0.0001, 0.9914},
+		GivenName:  {0.022, 2.4e-05, 0.0024, 0.0023, 0.0055, 0.97},
+		FamilyName: {0.0094, 0.00099, 0.0038, 0.99},
+		BirthDate:  {0.0001, 2.3e-05, 0.0014, 0.0018, 0.15, 0.84},
+		Location:   {9.3e-05, 1.2e-05, 0.00051, 0.054, 0.0024, 0.94},
+		Email:      {0.00018, 0.00049, 0.00041, 0.999},
+		Phone:      {0.00011, 4.1e-06, 0.9999},
 	}
 )
 
-// DefaultPrior is the prior of [DefaultParams]: the share of matches
-// among the candidate pairs of the generated dataset.
-const DefaultPrior = 0.042
+// DefaultPrior and DefaultRecords are the prior of [DefaultParams] and
+// the table size it holds for: the share of matches among all pairs of
+// the generated dataset, 10,000 records.
+const (
+	DefaultPrior   = 7.8e-5
+	DefaultRecords = 10_000
+)
 
 // DefaultParams returns parameters fitted to generated contact-center data
 // (see package synth), with term-frequency adjustment of names and email
@@ -97,7 +109,7 @@ const DefaultPrior = 0.042
 // cannot be estimated from use. Prefer parameters estimated from your own
 // data with [Estimate].
 func DefaultParams() Params {
-	p := Params{Prior: DefaultPrior}
+	p := Params{Prior: DefaultPrior, Records: DefaultRecords}
 	for f := range NumFields {
 		fp := FieldParams{Field: specs[f].name, TermFrequency: specs[f].tf != nil}
 		for l, name := range specs[f].levels[1:] {
@@ -132,6 +144,9 @@ func (p *Params) Clone() Params {
 func (p *Params) Validate() error {
 	if !(p.Prior > 0 && p.Prior < 1) {
 		return fmt.Errorf("%w: prior %v not in (0,1)", ErrInvalidParams, p.Prior)
+	}
+	if p.Records < 0 {
+		return fmt.Errorf("%w: records %d is negative", ErrInvalidParams, p.Records)
 	}
 	if len(p.Fields) != NumFields {
 		return fmt.Errorf("%w: %d fields, want %d", ErrInvalidParams, len(p.Fields), NumFields)

@@ -107,3 +107,65 @@ func TestQualityLinkTables(t *testing.T) {
 		require.Less(t, p.B, len(b))
 	}
 }
+
+// variant keeps only some fields of the records, or drops fields at
+// random, to measure the matcher on data unlike the full generated
+// profiles: names and birth dates only, or sparse records.
+func variant(recs []match.Record, keep func(i int, field string) bool) []match.Record {
+	out := make([]match.Record, len(recs))
+	for i, r := range recs {
+		v := match.Record{ID: r.ID}
+		for _, f := range []struct {
+			name string
+			dst  *string
+			src  string
+		}{
+			{"given_name", &v.GivenName, r.GivenName}, {"family_name", &v.FamilyName, r.FamilyName},
+			{"full_name", &v.FullName, r.FullName}, {"birth_date", &v.BirthDate, r.BirthDate},
+			{"address", &v.Address, r.Address}, {"city", &v.City, r.City}, {"postcode", &v.Postcode, r.Postcode},
+			{"region", &v.Region, r.Region}, {"email", &v.Email, r.Email}, {"phone", &v.Phone, r.Phone},
+		} {
+			if keep(i, f.name) {
+				*f.dst = f.src
+			}
+		}
+		out[i] = v
+	}
+	return out
+}
+
+// TestQualityVariants measures deduplication of the committed dataset
+// reduced to names and birth dates, and made sparse (each field of each
+// record kept with probability one half, by a fixed hash), with
+// parameters estimated from each.
+func TestQualityVariants(t *testing.T) {
+	recs, truth := loadDataset(t)
+	names := func(_ int, f string) bool {
+		return f == "given_name" || f == "family_name" || f == "full_name" || f == "birth_date"
+	}
+	sparse := func(i int, f string) bool {
+		h := uint32(i)*2654435761 ^ uint32(len(f))*40503 ^ uint32(f[0])*9973
+		h ^= h >> 13
+		h *= 2246822519
+		h ^= h >> 16
+		return h&1 == 0
+	}
+	for _, c := range []struct {
+		name  string
+		keep  func(int, string) bool
+		floor float64
+	}{
+		{"names+dob", names, 0.90},
+		{"sparse", sparse, 0.45},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			res, err := match.Dedupe(context.Background(), variant(recs, c.keep), nil)
+			require.NoError(t, err)
+			m := match.Evaluate(truth, res.Cluster, nil)
+			e := res.Estimation
+			t.Logf("%s: compared %d; pairwise P %.4f R %.4f F1 %.4f; prior %.3g; fallback %v; estimated PC %.3f",
+				c.name, res.Compared, m.Precision, m.Recall, m.F1, res.Params.Prior, e.Fallback, e.PairsCompleteness)
+			assert.GreaterOrEqual(t, m.F1, c.floor, "pairwise F1")
+		})
+	}
+}

@@ -217,6 +217,11 @@ func (d date) valid() bool {
 	return t.Day() == int(d.d)
 }
 
+// days returns the day number of a valid date.
+func (d date) days() int {
+	return int(time.Date(int(d.y), time.Month(d.m), int(d.d), 0, 0, 0, 0, time.UTC).Unix() / 86400)
+}
+
 // soundex returns the American Soundex code of a folded name ("robert" →
 // "r163"), or "" for an empty or non-Latin name.
 func soundex(s string) string {
