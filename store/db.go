@@ -7,31 +7,36 @@ import (
 	"sync/atomic"
 )
 
-// backend is what a storage engine provides to [DB]. The Pebble back end is
-// the only one today; a back end over a distributed SQL engine would map
-// update to a serializable SQL transaction (retried on conflict, which is
-// why update closures may run more than once) and view to a read-only one.
+// backend is what a storage engine provides to [DB]: Pebble (pebble.go),
+// embedded, owned by one process, and PostgreSQL (postgres.go), shared by
+// many, which maps update to a serializable SQL transaction (retried on
+// conflict, which is why update closures may run more than once) and view
+// to a read-only one.
 type backend interface {
 	// update runs fn in a read-write transaction and commits it atomically
 	// and, unless configured otherwise, durably. fn may run more than once.
 	// After the commit, and before update returns, it runs the OnCommit
 	// functions of the run that committed, ordered with other updates'
-	// OnCommit functions as their commits are.
+	// OnCommit functions (of this process) as their commits are.
 	update(ctx context.Context, fn func(*Txn) error) error
 	// view runs fn against one consistent snapshot.
 	view(ctx context.Context, fn func(kv) error) error
 	// get returns a copy of key's committed value, or ErrNotFound.
-	get(key []byte) ([]byte, error)
+	get(ctx context.Context, key []byte) ([]byte, error)
 	// compact rewrites all data files, dropping deleted data.
 	compact(ctx context.Context) error
 	close() error
 }
 
-// DB is a transactional key-value store. Open one with [Open].
+// DB is a transactional key-value store. Open one with [Open] (Pebble,
+// embedded) or [OpenPostgres] (shared by several processes).
 //
-// A DB is safe for concurrent use by multiple goroutines: Update calls are
-// serialized (each sees the writes of those before it), View calls run in
-// parallel with each other and with Update.
+// A DB is safe for concurrent use by multiple goroutines. Updates are
+// serializable: on Pebble they are applied one after another (each sees
+// the writes of those before it); on PostgreSQL they run concurrently and
+// the database aborts and the store reruns those that conflict, with the
+// same outcome. View calls run in parallel with each other and with
+// Update.
 type DB struct {
 	be backend
 
@@ -76,13 +81,19 @@ func (db *DB) guard(f func() error) (err error) {
 // kept: the error is returned, or the panic continues in the caller (but
 // see [FatalError]).
 //
-// Concurrent Update calls are applied one after another and made durable
-// together by one synced write (group commit); each returns only after its
-// own writes are durable.
+// On Pebble, concurrent Update calls are applied one after another and made
+// durable together by one synced write (group commit); each returns only
+// after its own writes are durable. On PostgreSQL each is a SERIALIZABLE
+// transaction; one aborted by a conflict is run again after a random
+// backoff, up to Options.MaxTries times, then fails with a
+// [*ConflictError]. If the connection is lost during the commit, Update
+// returns [ErrCommitUnknown] and does not run fn again.
 //
 // fn may run more than once before its result is committed, so it must have
 // no side effects outside the transaction: act on what was committed after
-// Update returns.
+// Update returns. Inside fn, call only the Txn: a call to the DB from fn
+// may wait forever on PostgreSQL, where fn holds one of the pool's
+// connections.
 func (db *DB) Update(ctx context.Context, fn func(*Txn) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
@@ -125,7 +136,7 @@ func (db *DB) Get(ctx context.Context, key []byte) ([]byte, error) {
 	defer db.inflight.Done()
 	var v []byte
 	err := db.guard(func() (err error) {
-		v, err = db.be.get(key)
+		v, err = db.be.get(ctx, key)
 		return err
 	})
 	return v, err
@@ -143,15 +154,24 @@ func (db *DB) Has(ctx context.Context, key []byte) (bool, error) {
 
 // Compact rewrites the store's data files so that deleted and overwritten
 // data is physically removed, not just hidden: call it after Forget to make
-// erasure complete on disk. When it returns, no table or write-ahead log in
-// the directory holds deleted keys or values (it waits for reads in
-// progress that still use the old files). One residue remains: Pebble's
-// MANIFEST lists the first and last key of every file it has made since
-// the MANIFEST was started, so a deleted key (an identifier, an event ID;
-// never a value) may stay there until Pebble starts a new MANIFEST, which
-// it does on Open (keeping the previous one) or when it grows past 128 MiB.
-// Two Close and Open cycles after Compact remove it. The file system may
-// keep freed blocks on the device; see the README's threat model.
+// erasure complete on disk.
+//
+// On Pebble, when it returns, no table or write-ahead log in the directory
+// holds deleted keys or values (it waits for reads in progress that still
+// use the old files). One residue remains: Pebble's MANIFEST lists the
+// first and last key of every file it has made since the MANIFEST was
+// started, so a deleted key (an identifier, an event ID; never a value)
+// may stay there until Pebble starts a new MANIFEST, which it does on Open
+// (keeping the previous one) or when it grows past 128 MiB. Two Close and
+// Open cycles after Compact remove it.
+//
+// On PostgreSQL it runs VACUUM FULL on the store's table, which holds an
+// exclusive lock on the table while it runs: every other call on the
+// store, from every process, waits. The server's write-ahead log, its
+// replicas and its backups keep what they kept.
+//
+// The file system may keep freed blocks on the device; see the README's
+// threat model.
 func (db *DB) Compact(ctx context.Context) error {
 	if err := ctx.Err(); err != nil {
 		return err

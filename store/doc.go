@@ -1,10 +1,13 @@
 // Package store is Threadline's transactional key-value layer: the only
-// package that talks to the storage engine (Pebble, embedded), and the one
-// place where durability is decided.
+// package that talks to the storage engine, and the one place where
+// durability is decided. Two back ends sit behind one API: Pebble,
+// embedded in one process ([Open]), and PostgreSQL, shared by several
+// processes and machines ([OpenPostgres]). Nothing above the store sees
+// which one it runs on: both hold the same keys and values.
 //
 // The core types:
 //
-//   - [DB], opened with [Open]. Safe for concurrent use.
+//   - [DB], opened with [Open] or [OpenPostgres]. Safe for concurrent use.
 //   - [Txn], passed to the closures of [DB.Update] (read-write, committed
 //     atomically when the closure returns nil, rolled back on an error or a
 //     panic) and [DB.View] (read-only, one consistent snapshot).
@@ -13,9 +16,14 @@
 // Caveats:
 //
 //   - An Update closure may run more than once before it commits (group
-//     commit reruns a group when one member fails; a distributed back end
-//     would retry on conflict). Keep side effects out of it and act after
-//     Update returns, on what was committed.
+//     commit reruns a group when one member fails; PostgreSQL retries on
+//     conflict). Keep side effects out of it and act after Update returns,
+//     on what was committed, or in [Txn.OnCommit].
+//   - On PostgreSQL, OnCommit functions follow the commit order of this
+//     process's transactions only; other processes' commits are not seen
+//     by them. Nothing in the store caches stored state in memory there
+//     (Pebble's counter cache has no PostgreSQL counterpart: counters are
+//     sequences).
 //   - Durability: with default options, a committed Update is on stable
 //     storage when Update returns. [Options].NoSync trades that for speed in
 //     bulk loads: a crash, of the process or of the machine, may lose the

@@ -24,7 +24,36 @@ var (
 	// ErrInvalidOptions is wrapped by [*OptionError], returned by Open for
 	// options it cannot use.
 	ErrInvalidOptions = errors.New("store: invalid options")
+
+	// ErrConflict is wrapped by [*ConflictError]: on a shared back end,
+	// an Update kept conflicting with concurrent transactions and gave up.
+	// Nothing it wrote was kept; the caller may retry it later.
+	ErrConflict = errors.New("store: transaction conflict")
+	// ErrCommitUnknown is returned by Update when the back end lost
+	// contact during the commit, or reported an ambiguous commit
+	// (CockroachDB's 40003), so the store cannot tell whether the writes
+	// were kept. The Update was not retried: rerun it only if it is
+	// idempotent, or read first to find out.
+	ErrCommitUnknown = errors.New("store: commit result unknown")
 )
+
+// ConflictError reports an Update on a shared back end that was aborted
+// by a conflict (a serialization failure or a deadlock) on each of its
+// Tries. It wraps [ErrConflict].
+type ConflictError struct {
+	// Tries is how many times the closure ran and failed to commit.
+	Tries int
+	// Code is the SQLSTATE of the last abort: 40001 (serialization
+	// failure) or 40P01 (deadlock).
+	Code string
+}
+
+func (e *ConflictError) Error() string {
+	return fmt.Sprintf("store: transaction conflict: aborted %d times, last with SQLSTATE %s", e.Tries, e.Code)
+}
+
+// Unwrap returns [ErrConflict].
+func (e *ConflictError) Unwrap() error { return ErrConflict }
 
 // OptionError reports an option Open cannot use: the [Options] field (or
 // "dir", Open's argument), its value and why. It wraps [ErrInvalidOptions].

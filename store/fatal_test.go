@@ -27,7 +27,7 @@ func (b *fatalBackend) fail() { b.log.Fatalf("commit pipeline broken: %d", 7) }
 
 func (b *fatalBackend) update(context.Context, func(*Txn) error) error { b.fail(); return nil }
 func (b *fatalBackend) view(context.Context, func(kv) error) error     { return nil }
-func (b *fatalBackend) get([]byte) ([]byte, error)                     { return nil, ErrNotFound }
+func (b *fatalBackend) get(context.Context, []byte) ([]byte, error)    { return nil, ErrNotFound }
 func (b *fatalBackend) compact(context.Context) error                  { return nil }
 func (b *fatalBackend) close() error                                   { b.closed = true; return nil }
 

@@ -8,11 +8,12 @@ import (
 // Options configures a [DB]. A nil *Options, or the zero value, means all
 // defaults. [Open] works on a copy: Clone, then EnsureDefaults, then
 // Validate, so a value that no default can mend is an [*OptionError] from
-// Open, never a panic inside the engine.
+// Open, never a panic inside the engine. Fields that concern
+// only one back end say so; the other ignores them.
 type Options struct {
 	// InMemory keeps the whole store in memory: nothing is written to dir and
-	// everything is lost on Close. Meant for tests and examples.
-	// Default: false (durable on disk).
+	// everything is lost on Close. Meant for tests and examples. Pebble
+	// only: [OpenPostgres] refuses it. Default: false (durable on disk).
 	InMemory bool
 
 	// NoSync makes Update return once its writes are applied, without
@@ -22,8 +23,10 @@ type Options struct {
 	// recent updates (internal/faulttest's TestCrashNoSync loses tens of
 	// small ones per SIGKILL), but never part of one: the store recovers to
 	// its state after some earlier Update, in commit order. Meant for bulk
-	// loads that can be rerun. Default: false (every Update is durable when
-	// it returns).
+	// loads that can be rerun. On PostgreSQL it commits with
+	// synchronous_commit off: a crash of the server (not of the client)
+	// may lose the most recent updates, never part of one. Default: false
+	// (every Update is durable when it returns).
 	NoSync bool
 
 	// CacheSize is the size in bytes of the block cache for data read from
@@ -35,18 +38,19 @@ type Options struct {
 	// Memory is taken only as blocks are read, so a cache larger than the
 	// store costs nothing; the default stays modest because the library is
 	// embedded in processes that have their own use for memory.
-	// Default (0): 64 MiB. Negative is invalid.
+	// Pebble only. Default (0): 64 MiB. Negative is invalid.
 	CacheSize int64
 
 	// MemTableSize is the size in bytes of one memtable (the in-memory
 	// write buffer). It must be at least [MinMemTableSize] (the engine
 	// cannot fit its own bookkeeping and a batch in less) and below
-	// [MaxMemTableSize]. Default (0): 32 MiB.
+	// [MaxMemTableSize]. Pebble only. Default (0): 32 MiB.
 	MemTableSize uint64
 
 	// MaxGroupSize caps how many concurrent Update calls are committed
 	// together by one synced write. 1 turns group commit off: every Update
-	// is a write of its own. Default (0): 256. Negative is invalid.
+	// is a write of its own. Pebble only. Default (0): 256. Negative is
+	// invalid.
 	MaxGroupSize int
 
 	// Logger receives the storage engine's messages: its informational
@@ -57,14 +61,31 @@ type Options struct {
 	// them in the process's log.
 	Logger *slog.Logger
 
+	// Schema is the PostgreSQL schema that holds the store: its table kv
+	// and its counters' sequences (see schema.go). Open creates it if
+	// needed. Stores in different schemas of one database are
+	// independent. At most 63 bytes. PostgreSQL only. Default (""):
+	// "threadline".
+	Schema string
+
+	// MaxTries is how many times an Update runs its closure when the
+	// transaction keeps being aborted by conflicts with concurrent ones
+	// (serialization failures, deadlocks), waiting a random, growing
+	// backoff between tries; after the last it fails with a
+	// [*ConflictError]. PostgreSQL only. Default (0): 50. Negative is
+	// invalid.
+	MaxTries int
+
 	// OnBatch, if set, is called once for every batch the store commits to
 	// the storage engine, after the commit and before the Update calls it
 	// carries return. It reports what was written, so that a benchmark can
 	// replay the same bytes in the same batch sizes against the engine
-	// alone (see examples/loadgen). Calls never overlap (commits are
-	// serialized), and OnBatch must not call [DB.Update]: the commit
-	// pipeline is waiting for it. Empty batches and the format version
-	// written by Open are not reported. Default: nil.
+	// alone (see examples/loadgen). On Pebble calls never overlap (commits
+	// are serialized), and OnBatch must not call [DB.Update]: the commit
+	// pipeline is waiting for it. On PostgreSQL every Update that wrote is
+	// a batch of its own, and calls for concurrent Updates may overlap.
+	// Empty batches and the format version written by Open are not
+	// reported. Default: nil.
 	OnBatch func(BatchInfo)
 }
 
@@ -78,8 +99,13 @@ type BatchInfo struct {
 	// Ops is the number of sets, deletes and range deletions in it.
 	Ops int
 	// Bytes is the batch's encoded size: what the engine appends to its
-	// write-ahead log for it (before the log's own framing).
+	// write-ahead log for it (before the log's own framing). On
+	// PostgreSQL, the bytes of the keys and values written.
 	Bytes int
+	// Retries is how many times the batch's transaction was aborted by a
+	// conflict and run again before it committed (PostgreSQL; always 0 on
+	// Pebble, whose Updates never conflict).
+	Retries int
 }
 
 // The bounds of [Options].MemTableSize. Pebble panics when a memtable
@@ -95,6 +121,8 @@ const (
 	defaultCacheSize    = 64 << 20
 	defaultMemTableSize = 32 << 20
 	defaultMaxGroupSize = 256
+	defaultSchema       = "threadline"
+	defaultMaxTries     = 50
 )
 
 // Clone returns a copy of o; a nil o gives the zero Options.
@@ -118,6 +146,12 @@ func (o *Options) EnsureDefaults() {
 	if o.MaxGroupSize == 0 {
 		o.MaxGroupSize = defaultMaxGroupSize
 	}
+	if o.Schema == "" {
+		o.Schema = defaultSchema
+	}
+	if o.MaxTries == 0 {
+		o.MaxTries = defaultMaxTries
+	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -138,6 +172,10 @@ func (o *Options) Validate() error {
 		return &OptionError{Field: "CacheSize", Value: o.CacheSize, Reason: "too large: with the memtables it overflows int64"}
 	case o.MaxGroupSize < 0:
 		return &OptionError{Field: "MaxGroupSize", Value: o.MaxGroupSize, Reason: "negative"}
+	case len(o.Schema) > 63:
+		return &OptionError{Field: "Schema", Value: o.Schema, Reason: "longer than 63 bytes"}
+	case o.MaxTries < 0:
+		return &OptionError{Field: "MaxTries", Value: o.MaxTries, Reason: "negative"}
 	}
 	return nil
 }

@@ -194,13 +194,7 @@ func (b *pebbleBackend) checkVersion() error {
 		return engineErr("read version", err)
 	}
 	defer closer.Close()
-	if len(v) != 8 {
-		return &VersionError{Found: 0, Want: FormatVersion}
-	}
-	if found := binary.BigEndian.Uint64(v); found != FormatVersion {
-		return &VersionError{Found: found, Want: FormatVersion}
-	}
-	return nil
+	return checkVersion(v)
 }
 
 func (b *pebbleBackend) update(ctx context.Context, fn func(*Txn) error) error {
@@ -368,7 +362,9 @@ func (b *pebbleBackend) view(ctx context.Context, fn func(kv) error) error {
 	return fn(snapKV{s: snap})
 }
 
-func (b *pebbleBackend) get(key []byte) ([]byte, error) { return getCopy(b.pdb, key) }
+func (b *pebbleBackend) get(_ context.Context, key []byte) ([]byte, error) {
+	return getCopy(b.pdb, key)
+}
 
 // compactSpans are range tombstones over the table bytes no table uses
 // (0x00 and 0xff, see internal/keys.Tables). They delete nothing, but the
@@ -572,7 +568,7 @@ func (k *batchKV) flushSeqs() error {
 // nextSequence implements NextSequence on a batch: from the batch's own
 // counters or the committed ones when it can, from the store otherwise,
 // reserving a block of numbers when the current one is used up.
-func (k *batchKV) nextSequence(key []byte) (uint64, error) {
+func (k *batchKV) nextSequence(_ string, key []byte) (uint64, error) {
 	if k.seqDirty {
 		return readNextSequence(k, key)
 	}

@@ -26,7 +26,8 @@ import "github.com/threadline/threadline/internal/keys"
 //	            format, then (setting, value) string pairs in setting order
 //	0x02 seq          owner store (counters used by every package)
 //	     key:   0x02 name:bytes                 e.g. "identity.customer"
-//	     value: top of the numbers handed out or reserved, uint64 BE (NextSequence)
+//	     value: top of the numbers handed out or reserved, uint64 BE (NextSequence);
+//	            Pebble only: on PostgreSQL a counter is a sequence (see below)
 //
 //	0x10 ident        owner identity
 //	     key:   0x10 kind:bytes value:bytes      canonical identifier
@@ -130,6 +131,16 @@ import "github.com/threadline/threadline/internal/keys"
 //	     value: empty; reviews naming an identifier, so Forget can find them
 //
 // New tables are added here, in internal/keys, and nowhere else.
+//
+// On PostgreSQL (OpenPostgres) the store is kept in one schema
+// (Options.Schema, default "threadline") of the database:
+//
+//	kv                  table (k bytea PRIMARY KEY, v bytea NOT NULL): every key
+//	                    above, with its value, byte for byte as on Pebble (bytea
+//	                    compares as memcmp, so ranges scan in key order)
+//	seq_<name>          one sequence per counter of NextSequence, for a name of
+//	                    at most 50 bytes of a-z, 0-9, '_' and '.'
+//	seqh_<hex>          the same for any other name: 32 hex digits of its SHA-256
 
 // FormatKey renders an encoded key for humans, e.g. in test output:
 // "/meta/version". Keys that do not decode print their undecodable tail as

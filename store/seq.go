@@ -8,17 +8,27 @@ import (
 )
 
 // NextSequence increments the counter called name inside t and returns its
-// new value; the first value is 1. Because the counter lives in the store,
-// every process sharing the store agrees on it, and a rolled-back
-// transaction hands out nothing. Numbers are unique and increasing but not
-// always consecutive: the counter's key holds the top of a reserved block
-// of numbers, so that most transactions need not write it, and after the
-// store is reopened (or a commit failed) numbering goes on above that top,
-// skipping the rest of the block (fewer than 256 numbers).
+// new value. Because the counter lives in the store, every process sharing
+// the store agrees on it. The contract, on every back end: numbers are
+// positive, unique and increasing in the order they are drawn; they are
+// not always consecutive (gaps are allowed), and on a shared back end the
+// order numbers are drawn in need not be the order their transactions
+// commit in. A caller that keeps "the oldest" of several numbered things
+// (identity keeps the smallest customer ID on a merge) thus keeps the one
+// numbered first, which is the same answer in every process.
+//
+// On Pebble the counter's key holds the top of a reserved block of
+// numbers, so that most transactions need not write it; a rolled-back
+// transaction hands out nothing, and after the store is reopened (or a
+// commit failed) numbering goes on above that top, skipping the rest of
+// the block (fewer than 256 numbers). On PostgreSQL each counter is a
+// native sequence, created on first use, so that concurrent transactions
+// never conflict on a counter: a number drawn by a transaction that rolls
+// back, or is retried, is skipped.
 func NextSequence(t *Txn, name string) (uint64, error) {
 	k := keys.NewCap(keys.Seq, len(name)+keys.StringOverhead).String(name)
 	if s, ok := t.kv.(sequencer); ok {
-		return s.nextSequence(k)
+		return s.nextSequence(name, k)
 	}
 	return readNextSequence(t.kv, k)
 }
@@ -26,7 +36,7 @@ func NextSequence(t *Txn, name string) (uint64, error) {
 // sequencer is implemented by a kv that hands out sequence numbers more
 // cheaply than a read and a write (see batchKV.nextSequence).
 type sequencer interface {
-	nextSequence(key []byte) (uint64, error)
+	nextSequence(name string, key []byte) (uint64, error)
 }
 
 // readSequence returns the last value of the counter stored under k.

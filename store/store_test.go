@@ -42,6 +42,16 @@ func TestConformance(t *testing.T) {
 			return db
 		})
 	})
+	t.Run("postgres", func(t *testing.T) {
+		storetest.PostgresURL(t)
+		storetest.Run(t, func(t *testing.T) *store.DB { return storetest.OpenPostgres(t, nil) })
+	})
+	t.Run("postgres-nosync", func(t *testing.T) {
+		storetest.PostgresURL(t)
+		storetest.Run(t, func(t *testing.T) *store.DB {
+			return storetest.OpenPostgres(t, &store.Options{NoSync: true})
+		})
+	})
 }
 
 // versionKey is the meta record store.Open checks.

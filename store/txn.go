@@ -36,9 +36,12 @@ type Txn struct {
 }
 
 // OnCommit registers f to run once the transaction has committed (durably,
-// unless NoSync), before Update returns. Across transactions, OnCommit
-// functions run in commit order, which makes them the place to hand
-// committed changes to an in-process queue. They run inside the store's
+// unless NoSync), before Update returns. Across transactions of this
+// process, OnCommit functions run in commit order, which makes them the
+// place to hand committed changes to an in-process queue. (On PostgreSQL,
+// where transactions commit concurrently, the order is that of every
+// dependency: a transaction that read or overwrote another's writes runs
+// its functions after the other's; see commitOrder.) They run inside the store's
 // commit pipeline: keep them short, and never call the store from one. If
 // the transaction rolls back, or its closure is run again, f is dropped.
 // In a View, f is never called.
@@ -120,7 +123,8 @@ type IterOptions struct {
 // NewIter returns a cursor over the keys within opts' bounds (nil means the
 // whole store), positioned nowhere: call First, Last, SeekGE or SeekLT
 // before reading. The iterator sees the transaction's own writes made before
-// it was created. Close it before the transaction's closure returns.
+// it was created; whether it sees later ones is unspecified. Close it
+// before the transaction's closure returns.
 func (t *Txn) NewIter(opts *IterOptions) *Iterator {
 	var lo, hi []byte
 	if opts != nil {

@@ -47,6 +47,10 @@ func Run(t *testing.T, open func(t *testing.T) *store.DB) {
 		{"IterateSeek", testIterateSeek},
 		{"IterateBounds", testIterateBounds},
 		{"IterateOwnWrites", testIterateOwnWrites},
+		{"IterateLong", testIterateLong},
+		{"WriteAfterIterate", testWriteAfterIterate},
+		{"Sequence", testSequence},
+		{"SequenceConcurrent", testSequenceConcurrent},
 		{"NoLostUpdate", testNoLostUpdate},
 		{"OnCommit", testOnCommit},
 		{"ReadOnlyView", testReadOnlyView},
@@ -832,4 +836,179 @@ func testCloseWaitsForUpdate(t *testing.T, db *store.DB) {
 	require.NoError(t, <-updateDone, "the in-flight Update commits")
 	require.NoError(t, <-closeDone)
 	assert.ErrorIs(t, db.Update(context.Background(), func(*store.Txn) error { return nil }), store.ErrClosed)
+}
+
+// testIterateLong walks more keys than a back end that reads in pages
+// (PostgreSQL's) reads at once, both ways, turning around on the way.
+func testIterateLong(t *testing.T, db *store.DB) {
+	const n = 2500
+	putRange(t, db, n)
+	require.NoError(t, db.View(context.Background(), func(tx *store.Txn) error {
+		it := tx.NewIter(&store.IterOptions{LowerBound: prefix, UpperBound: prefixEnd})
+		defer it.Close()
+		i := 0
+		for ok := it.First(); ok; ok = it.Next() {
+			require.Equal(t, string(key(i)), string(it.Key()))
+			require.Equal(t, string(val(i)), string(it.Value()))
+			i++
+		}
+		require.Equal(t, n, i)
+		require.True(t, it.Prev(), "Prev after the end moves to the last key")
+		require.Equal(t, string(key(n-1)), string(it.Key()))
+		for i = n - 1; it.Valid(); it.Prev() {
+			require.Equal(t, string(key(i)), string(it.Key()))
+			i--
+		}
+		require.Equal(t, -1, i)
+		require.True(t, it.Next(), "Next before the start moves to the first key")
+		require.Equal(t, string(key(0)), string(it.Key()))
+
+		// From a seek, 100 back and 300 on, twice: the turns cross the
+		// pages read before.
+		require.True(t, it.SeekGE(key(1200)))
+		for range 2 {
+			at := 1200
+			for range 100 {
+				require.True(t, it.Prev())
+				at--
+				require.Equal(t, string(key(at)), string(it.Key()))
+			}
+			for range 300 {
+				require.True(t, it.Next())
+				at++
+				require.Equal(t, string(key(at)), string(it.Key()))
+			}
+			require.True(t, it.SeekLT(key(1201)))
+		}
+		return it.Close()
+	}))
+	// Unbounded above: the store's own records sort below the suite's keys.
+	require.NoError(t, db.View(context.Background(), func(tx *store.Txn) error {
+		assert.Len(t, scan(t, tx, prefix, nil), n)
+		it := tx.NewIter(nil)
+		defer it.Close()
+		require.True(t, it.Last())
+		assert.Equal(t, string(key(n-1)), string(it.Key()))
+		return it.Close()
+	}))
+}
+
+// testWriteAfterIterate writes, iterates over what it wrote, then writes
+// the same keys again in the same transaction: the later writes win, for
+// reads inside it and after the commit.
+func testWriteAfterIterate(t *testing.T, db *store.DB) {
+	put(t, db, 1, 2)
+	require.NoError(t, db.Update(context.Background(), func(tx *store.Txn) error {
+		require.NoError(t, tx.Set(key(3), val(3)))
+		require.NoError(t, tx.Delete(key(1)))
+		assert.Equal(t, keyStrings(2, 3), scan(t, tx, prefix, prefixEnd))
+		require.NoError(t, tx.Set(key(3), []byte("again")))
+		require.NoError(t, tx.Set(key(1), []byte("back")))
+		require.NoError(t, tx.Delete(key(2)))
+		v, err := tx.Get(key(3))
+		require.NoError(t, err)
+		assert.Equal(t, "again", string(v))
+		_, err = tx.Get(key(2))
+		assert.ErrorIs(t, err, store.ErrNotFound)
+		assert.Equal(t, keyStrings(1, 3), scan(t, tx, prefix, prefixEnd))
+		return nil
+	}))
+	assert.Equal(t, "back", string(get(t, db, key(1))))
+	assert.Nil(t, get(t, db, key(2)))
+	assert.Equal(t, "again", string(get(t, db, key(3))))
+}
+
+// testSequence checks NextSequence's contract: the first number is at
+// least 1, numbers are unique and increasing (not necessarily
+// consecutive: a back end may skip numbers, e.g. those a rolled-back
+// transaction drew), counters are independent, and a View cannot draw.
+func testSequence(t *testing.T, db *store.DB) {
+	ctx := context.Background()
+	next := func(name string) uint64 {
+		t.Helper()
+		var n uint64
+		require.NoError(t, db.Update(ctx, func(tx *store.Txn) error {
+			var err error
+			n, err = store.NextSequence(tx, name)
+			return err
+		}))
+		return n
+	}
+	first := next("storetest.a")
+	assert.GreaterOrEqual(t, first, uint64(1))
+	last := first
+	for range 5 {
+		n := next("storetest.a")
+		assert.Greater(t, n, last)
+		last = n
+	}
+	require.ErrorIs(t, db.Update(ctx, func(tx *store.Txn) error {
+		_, err := store.NextSequence(tx, "storetest.a")
+		require.NoError(t, err)
+		return errBoom
+	}), errBoom)
+	assert.Greater(t, next("storetest.a"), last, "after a rollback")
+	assert.Equal(t, first, next("storetest.b"), "another counter starts where the first did")
+	require.NoError(t, db.Update(ctx, func(tx *store.Txn) error {
+		a, err := store.NextSequence(tx, "storetest.c")
+		require.NoError(t, err)
+		b, err := store.NextSequence(tx, "storetest.c")
+		require.NoError(t, err)
+		assert.Greater(t, b, a, "twice in one transaction")
+		// A name that is not a plain identifier.
+		_, err = store.NextSequence(tx, "Storetest \"odd\" 'name' "+string(make([]byte, 80)))
+		return err
+	}))
+	require.NoError(t, db.View(ctx, func(tx *store.Txn) error {
+		_, err := store.NextSequence(tx, "storetest.a")
+		assert.ErrorIs(t, err, store.ErrReadOnly)
+		return nil
+	}))
+}
+
+// testSequenceConcurrent draws numbers from concurrent Updates, which
+// also write a key each, some rolling back: every committed number is
+// unique, and each goroutine sees its own numbers increase.
+func testSequenceConcurrent(t *testing.T, db *store.DB) {
+	const goroutines, perG = 16, 20
+	var mu sync.Mutex
+	seen := map[uint64]int{}
+	var wg sync.WaitGroup
+	for g := range goroutines {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var last uint64
+			for i := range perG {
+				var n uint64
+				err := db.Update(context.Background(), func(tx *store.Txn) error {
+					var err error
+					if n, err = store.NextSequence(tx, "storetest.shared"); err != nil {
+						return err
+					}
+					if err := tx.Set(key(g*perG+i), val(int(n))); err != nil {
+						return err
+					}
+					if i%5 == 4 {
+						return errBoom
+					}
+					return nil
+				})
+				if i%5 == 4 {
+					assert.ErrorIs(t, err, errBoom)
+					continue
+				}
+				if !assert.NoError(t, err) {
+					return
+				}
+				assert.Greater(t, n, last)
+				last = n
+				mu.Lock()
+				seen[n]++
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	assert.Len(t, seen, goroutines*perG*4/5, "committed numbers are unique")
 }
