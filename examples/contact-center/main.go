@@ -36,10 +36,10 @@ import (
 	"os"
 	"time"
 
+	"github.com/threadline/threadline"
 	"github.com/threadline/threadline/handoff"
 	"github.com/threadline/threadline/identity"
 	"github.com/threadline/threadline/journey"
-	"github.com/threadline/threadline/store"
 	"github.com/threadline/threadline/timeline"
 )
 
@@ -98,22 +98,11 @@ func run(addr, dir string, demo, check bool) error {
 
 // open builds the library stack on a durable store in dir.
 func open(dir string) (*server, func() error, error) {
-	db, err := store.Open(dir, nil)
+	st, err := threadline.Open(dir, &threadline.Options{Identity: identity.Options{DefaultRegion: "US"}})
 	if err != nil {
 		return nil, nil, err
 	}
-	s := &server{}
-	if s.g, err = identity.Open(db, &identity.Options{DefaultRegion: "US"}); err == nil {
-		if s.tl, err = timeline.Open(s.g, nil); err == nil {
-			s.tr = journey.NewTracker(s.tl, nil, nil)
-			s.b, err = handoff.New(s.tr, nil)
-		}
-	}
-	if err != nil {
-		db.Close()
-		return nil, nil, err
-	}
-	return s, db.Close, nil
+	return &server{st: st}, st.Close, nil
 }
 
 // client calls the API as a channel system or a desktop would, echoing

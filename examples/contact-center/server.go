@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/threadline/threadline"
 	"github.com/threadline/threadline/handoff"
 	"github.com/threadline/threadline/identity"
 	"github.com/threadline/threadline/journey"
@@ -18,10 +19,7 @@ import (
 // server exposes the library over JSON. It is safe for concurrent use, as
 // every library type it holds is.
 type server struct {
-	g  *identity.Graph
-	tl *timeline.Timeline
-	tr *journey.Tracker
-	b  *handoff.Builder
+	st *threadline.Stack
 }
 
 //go:embed desk.html
@@ -74,7 +72,7 @@ func (s *server) observe(w http.ResponseWriter, r *http.Request) {
 	for _, c := range req.Consent {
 		obs.Consent = append(obs.Consent, identity.ConsentChange{Purpose: c.Purpose, Channel: c.Channel, Granted: c.Granted})
 	}
-	res, err := s.g.Observe(r.Context(), obs)
+	res, err := s.st.Observe(r.Context(), obs)
 	reply(w, res, err)
 }
 
@@ -83,7 +81,7 @@ func (s *server) appendEvents(w http.ResponseWriter, r *http.Request) {
 	if !decode(w, r, &events) {
 		return
 	}
-	res, err := s.tl.Append(r.Context(), events...)
+	res, err := s.st.Append(r.Context(), events...)
 	reply(w, res, err)
 }
 
@@ -93,7 +91,7 @@ func (s *server) lookup(w http.ResponseWriter, r *http.Request) {
 		fail(w, err)
 		return
 	}
-	c, err := s.g.Lookup(r.Context(), id)
+	c, err := s.st.Lookup(r.Context(), id)
 	reply(w, map[string]string{"customer": c.String()}, err)
 }
 
@@ -102,7 +100,7 @@ func (s *server) customer(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	cust, err := s.g.Customer(r.Context(), c)
+	cust, err := s.st.Graph().Customer(r.Context(), c)
 	reply(w, cust, err)
 }
 
@@ -124,7 +122,7 @@ func (s *server) timeline(w http.ResponseWriter, r *http.Request) {
 	for _, ch := range q["channel"] {
 		query.Channels = append(query.Channels, timeline.Channel(ch))
 	}
-	page, err := s.tl.Read(r.Context(), c, query)
+	page, err := s.st.Read(r.Context(), c, query)
 	reply(w, page, err)
 }
 
@@ -133,7 +131,7 @@ func (s *server) journeys(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	js, err := s.tr.Journeys(r.Context(), c)
+	js, err := s.st.Journeys(r.Context(), c)
 	reply(w, js, err)
 }
 
@@ -145,7 +143,7 @@ func (s *server) packet(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	q := r.URL.Query()
-	p, err := s.b.Build(r.Context(), c, handoff.Request{Journey: q.Get("journey"),
+	p, err := s.st.Packet(r.Context(), c, handoff.Request{Journey: q.Get("journey"),
 		To: handoff.Endpoint{Channel: timeline.Channel(q.Get("to_channel")), Kind: handoff.EndpointKind(q.Get("to_kind")), ID: q.Get("to_id")}})
 	reply(w, p, err)
 }
@@ -167,7 +165,7 @@ func (s *server) handoff(w http.ResponseWriter, r *http.Request) {
 	if !decode(w, r, &req) {
 		return
 	}
-	p, err := s.b.Handoff(r.Context(), c, handoff.Request{From: req.From, To: req.To, Reason: req.Reason, Journey: req.Journey})
+	p, err := s.st.Handoff(r.Context(), c, handoff.Request{From: req.From, To: req.To, Reason: req.Reason, Journey: req.Journey})
 	reply(w, p, err)
 }
 
@@ -176,7 +174,7 @@ func (s *server) handoffs(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	rs, err := s.b.Handoffs(r.Context(), c)
+	rs, err := s.st.Builder().Handoffs(r.Context(), c)
 	reply(w, rs, err)
 }
 
@@ -189,7 +187,7 @@ func (s *server) ack(w http.ResponseWriter, r *http.Request) {
 	if !decode(w, r, &by) {
 		return
 	}
-	err := s.b.Acknowledge(r.Context(), c, r.PathValue("handoff"), by)
+	err := s.st.Builder().Acknowledge(r.Context(), c, r.PathValue("handoff"), by)
 	reply(w, map[string]string{"acknowledged": r.PathValue("handoff")}, err)
 }
 
@@ -216,7 +214,7 @@ func (s *server) metrics(w http.ResponseWriter, r *http.Request) {
 		fail(w, badRequest("segment %q: want first_channel or intent", seg))
 		return
 	}
-	rows, err := s.tr.Compute(r.Context(), win, seg)
+	rows, err := s.st.Tracker().Compute(r.Context(), win, seg)
 	reply(w, rows, err)
 }
 

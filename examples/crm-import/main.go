@@ -67,10 +67,10 @@ import (
 	"os"
 	"strconv"
 
+	"github.com/threadline/threadline"
 	"github.com/threadline/threadline/identity"
 	"github.com/threadline/threadline/identity/csvmap"
 	"github.com/threadline/threadline/identity/match"
-	"github.com/threadline/threadline/store"
 )
 
 // config is the command line.
@@ -125,8 +125,8 @@ func weightFlag(dst **float64) func(string) error {
 const rowNamespace = "crm"
 
 // graphOptions are the identity options of the import: the default kinds.
-func graphOptions(region string) *identity.Options {
-	return &identity.Options{DefaultRegion: region}
+func graphOptions(region string) *threadline.Options {
+	return &threadline.Options{Identity: identity.Options{DefaultRegion: region}}
 }
 
 func run(ctx context.Context, stdout, stderr io.Writer, c config) error {
@@ -149,15 +149,12 @@ func run(ctx context.Context, stdout, stderr io.Writer, c config) error {
 	defer cleanup()
 	// Durable: LoadMatches writes in transactions of 1,000 rows, so
 	// syncing each costs little.
-	db, err := store.Open(dir, nil)
+	st, err := threadline.Open(dir, graphOptions(c.region))
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	g, err := identity.Open(db, graphOptions(c.region))
-	if err != nil {
-		return err
-	}
+	defer st.Close()
+	g := st.Graph()
 	imp.printHeader(stdout, c.csv, t, c.keepShared)
 
 	res, err := dedupe(ctx, imp.recs, c, bar)

@@ -17,10 +17,10 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/threadline/threadline"
 	"github.com/threadline/threadline/identity"
 	"github.com/threadline/threadline/identity/csvmap"
 	"github.com/threadline/threadline/identity/match"
-	"github.com/threadline/threadline/store"
 )
 
 // output is what the command printed, parsed.
@@ -298,11 +298,10 @@ func TestImportSample(t *testing.T) {
 	assert.Less(t, same, len(o.reviews))
 
 	// The store holds what was printed, and its invariants hold.
-	db, err := store.Open(dir, nil)
+	st, err := threadline.Open(dir, graphOptions("US"))
 	require.NoError(t, err)
-	defer db.Close()
-	g, err := identity.Open(db, graphOptions("US"))
-	require.NoError(t, err)
+	defer st.Close()
+	g := st.Graph()
 	vs, err := g.Check(ctx)
 	require.NoError(t, err)
 	assert.Empty(t, vs)

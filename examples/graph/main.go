@@ -31,8 +31,8 @@ import (
 	"os/exec"
 	"time"
 
+	"github.com/threadline/threadline"
 	"github.com/threadline/threadline/identity"
-	"github.com/threadline/threadline/store"
 )
 
 // config is the command line.
@@ -120,29 +120,23 @@ func run(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 }
 
 // openGraph opens the store of cfg.dir (which must exist: opening would
-// otherwise create an empty store) or a fresh in-memory one.
+// otherwise create an empty store) or a fresh in-memory one. It only
+// draws, so a store recorded with another configuration is refused rather
+// than rebuilt (threadline.DriftFail): the error names the settings.
 func openGraph(cfg config) (*identity.Graph, func(), error) {
-	opts := &identity.Options{DefaultRegion: cfg.region}
-	var db *store.DB
-	var err error
-	if cfg.dir == "" {
+	opts := &threadline.Options{Identity: identity.Options{DefaultRegion: cfg.region}, Drift: threadline.DriftFail}
+	dir := cfg.dir
+	if dir == "" {
 		opts.Clock = func() time.Time { return storyEnd }
-		db, err = store.Open("", &store.Options{InMemory: true})
-	} else {
-		if _, serr := os.Stat(cfg.dir); serr != nil {
-			return nil, nil, fmt.Errorf("-dir: %w", serr)
-		}
-		db, err = store.Open(cfg.dir, nil)
+		opts.Store.InMemory = true
+	} else if _, err := os.Stat(dir); err != nil {
+		return nil, nil, fmt.Errorf("-dir: %w", err)
 	}
+	s, err := threadline.Open(dir, opts)
 	if err != nil {
 		return nil, nil, err
 	}
-	g, err := identity.Open(db, opts)
-	if err != nil {
-		db.Close()
-		return nil, nil, err
-	}
-	return g, func() { db.Close() }, nil
+	return s.Graph(), func() { s.Close() }, nil
 }
 
 // pick resolves -customer or -id to a live customer.

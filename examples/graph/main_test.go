@@ -16,8 +16,8 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/threadline/threadline"
 	"github.com/threadline/threadline/identity"
-	"github.com/threadline/threadline/store"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
@@ -224,12 +224,10 @@ func TestRunStoryToFile(t *testing.T) {
 func TestRunDir(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
-	db, err := store.Open(dir, nil)
+	s, err := threadline.Open(dir, &threadline.Options{Identity: identity.Options{DefaultRegion: "US"}, Clock: func() time.Time { return storyEnd }})
 	require.NoError(t, err)
-	g, err := identity.Open(db, &identity.Options{DefaultRegion: "US", Clock: func() time.Time { return storyEnd }})
-	require.NoError(t, err)
-	require.NoError(t, playStory(ctx, g, io.Discard))
-	require.NoError(t, db.Close())
+	require.NoError(t, playStory(ctx, s.Graph(), io.Discard))
+	require.NoError(t, s.Close())
 
 	var stdout bytes.Buffer
 	require.NoError(t, run(ctx, config{dir: dir, customer: "c2", region: "US"}, &stdout, io.Discard))

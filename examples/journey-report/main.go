@@ -29,6 +29,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/threadline/threadline"
 	"github.com/threadline/threadline/identity"
 	"github.com/threadline/threadline/journey"
 	"github.com/threadline/threadline/store"
@@ -80,13 +81,6 @@ type report struct {
 // grouping is the journey grouping the tracker and the siloed view share.
 var grouping = journey.Options{Gap: 7 * 24 * time.Hour, ReopenWindow: 72 * time.Hour, SessionGap: 30 * time.Minute}
 
-// library is the Threadline stack on one store.
-type library struct {
-	g  *identity.Graph
-	tl *timeline.Timeline
-	tr *journey.Tracker
-}
-
 // run generates, loads and reports. The report for people goes to stdout,
 // or to stderr when stdout carries -csv or -json; progress goes to stderr.
 func run(ctx context.Context, cfg config, stdout, stderr io.Writer) (*report, error) {
@@ -105,15 +99,11 @@ func run(ctx context.Context, cfg config, stdout, stderr io.Writer) (*report, er
 		return nil, err
 	}
 	defer cleanup()
-	db, err := store.Open(dir, &store.Options{NoSync: true})
+	lib, err := openLibrary(dir)
 	if err != nil {
 		return nil, err
 	}
-	defer db.Close()
-	lib, err := openLibrary(db)
-	if err != nil {
-		return nil, err
-	}
+	defer lib.Close()
 	started := time.Now()
 	prog := &progress{w: stderr, start: started, last: started}
 	events, crm, err := load(ctx, lib, cfg, prog)
@@ -151,38 +141,37 @@ func storeDir(dir string) (string, func(), error) {
 	return tmp, func() { os.RemoveAll(tmp) }, nil
 }
 
-func openLibrary(db *store.DB) (*library, error) {
-	// The clock stands at the end of the month: the report runs then.
-	clock := func() time.Time { return monthEnd }
-	g, err := identity.Open(db, &identity.Options{DefaultRegion: "US", Clock: clock})
-	if err != nil {
-		return nil, err
-	}
-	tl, err := timeline.Open(g, &timeline.Options{Clock: clock})
-	if err != nil {
-		return nil, err
-	}
-	return &library{g: g, tl: tl, tr: journey.NewTracker(tl, &grouping, clock)}, nil
+// openLibrary opens the Threadline stack in bulk-load mode, without
+// triggers: the report runs none. The clock stands at the end of the
+// month: the report runs then.
+func openLibrary(dir string) (*threadline.Stack, error) {
+	return threadline.Open(dir, &threadline.Options{
+		Store:      store.Options{NoSync: true},
+		Identity:   identity.Options{DefaultRegion: "US"},
+		Journey:    grouping,
+		NoTriggers: true,
+		Clock:      func() time.Time { return monthEnd },
+	})
 }
 
 // load generates each customer (from its own random stream, so customer n
 // is the same whatever -customers is) and stores their CRM record and
 // month of events. Re-running on the same -dir and -seed adds nothing:
 // appends are idempotent by event ID.
-func load(ctx context.Context, lib *library, cfg config, prog *progress) (events, crm int, err error) {
+func load(ctx context.Context, lib *threadline.Stack, cfg config, prog *progress) (events, crm int, err error) {
 	for n := 1; n <= cfg.customers; n++ {
 		rng := rand.New(rand.NewPCG(cfg.seed, uint64(n)))
 		p := newPerson(rng, n)
 		if ids := p.crmRecord(); ids != nil {
 			obs := identity.Observation{Source: "crm-import", Time: monthStart.Add(-time.Hour), Identifiers: ids}
-			if _, err := lib.g.Observe(ctx, obs); err != nil {
+			if _, err := lib.Observe(ctx, obs); err != nil {
 				return 0, 0, fmt.Errorf("customer %d: crm import: %w", n, err)
 			}
 			crm++
 		}
 		evs := (&gen{rng: rng, p: &p}).month()
 		if len(evs) > 0 {
-			if _, err := lib.tl.Append(ctx, evs...); err != nil {
+			if _, err := lib.Append(ctx, evs...); err != nil {
 				return 0, 0, fmt.Errorf("customer %d: %w", n, err)
 			}
 		}
@@ -194,7 +183,7 @@ func load(ctx context.Context, lib *library, cfg config, prog *progress) (events
 
 // compute reads the journey metrics and the siloed per-channel view of the
 // journeys that started in the month.
-func compute(ctx context.Context, lib *library, cfg config, events int, prog *progress) (*report, error) {
+func compute(ctx context.Context, lib *threadline.Stack, cfg config, events int, prog *progress) (*report, error) {
 	r := &report{Month: monthStart.Format("January 2006"), Customers: cfg.customers, Seed: cfg.seed, Events: events}
 	w := journey.Window{From: monthStart, To: monthEnd}
 	// Each Compute is one pass over the store; on a long run say which.
@@ -206,7 +195,7 @@ func compute(ctx context.Context, lib *library, cfg config, events int, prog *pr
 	for i, s := range segments {
 		prog.long("  computing journey metrics, pass %d of 4", i+1)
 		var err error
-		if *s.rows, err = lib.tr.Compute(ctx, w, s.by); err != nil {
+		if *s.rows, err = lib.Tracker().Compute(ctx, w, s.by); err != nil {
 			return nil, err
 		}
 	}
@@ -215,7 +204,7 @@ func compute(ctx context.Context, lib *library, cfg config, events int, prog *pr
 	}
 	prog.long("  reading the siloed view per channel, pass 4 of 4")
 	s := newSilo()
-	err := lib.g.Customers(ctx, func(tx *identity.Tx, c identity.CustomerID) error {
+	err := lib.Graph().Customers(ctx, func(tx *identity.Tx, c identity.CustomerID) error {
 		page, err := timeline.ReadTx(tx, c, timeline.Query{})
 		if err != nil {
 			return err

@@ -157,15 +157,15 @@ func measure(ctx context.Context, cfg config, dir string, prog io.Writer) (*repo
 		return nil, err
 	}
 	defer func() {
-		if r.db != nil {
-			r.db.Close()
+		if r.st != nil {
+			r.st.Close()
 		}
 	}()
 	if err := rep.library(ctx, r); err != nil {
 		return nil, err
 	}
-	err := r.db.Close()
-	r.db = nil
+	err := r.st.Close()
+	r.st = nil
 	if err == nil {
 		err = rep.sizes(r.dir)
 	}

@@ -206,7 +206,7 @@ func (rep *report) compact(ctx context.Context, r *runner) error {
 		return err
 	}
 	start := time.Now()
-	err = r.db.Compact(ctx)
+	err = r.st.Store().Compact(ctx)
 	rep.Store.CompactSeconds = time.Since(start).Seconds()
 	return err
 }

@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/threadline/threadline"
 	"github.com/threadline/threadline/handoff"
 	"github.com/threadline/threadline/identity"
 	"github.com/threadline/threadline/journey"
@@ -21,9 +22,7 @@ type runner struct {
 	cfg  config
 	gen  *generator
 	rec  *recorder
-	db   *store.DB
-	g    *identity.Graph
-	tl   *timeline.Timeline
+	st   *threadline.Stack
 	prog io.Writer // where progress bars go; nil for none
 	dir  string    // the store's directory
 
@@ -39,19 +38,20 @@ func clockAt(t time.Time) func() time.Time { return func() time.Time { return t 
 func (r *runner) open(dir string) error {
 	var err error
 	r.dir = dir
-	r.db, err = store.Open(dir, &store.Options{NoSync: !r.cfg.sync(), OnBatch: r.rec.onBatch})
-	if err != nil {
-		return err
-	}
-	if r.g, err = identity.Open(r.db, &identity.Options{DefaultRegion: "US", Clock: clockAt(simEnd)}); err != nil {
-		return err
-	}
-	r.tl, err = timeline.Open(r.g, &timeline.Options{Clock: clockAt(simEnd)})
+	// No triggers: the workload measures observe, append and handoff, and
+	// runs none.
+	r.st, err = threadline.Open(dir, &threadline.Options{
+		Store:      store.Options{NoSync: !r.cfg.sync(), OnBatch: r.rec.onBatch},
+		Identity:   identity.Options{DefaultRegion: "US"},
+		NoTriggers: true,
+		Clock:      clockAt(simEnd),
+	})
 	return err
 }
 
-// worker is one goroutine's view: its own handoff builder, whose clock it
-// moves to each handoff's simulated time.
+// worker is one goroutine's view: its own handoff builder over the stack's
+// tracker, whose clock it moves to each handoff's simulated time (the
+// stack's clock stands at the end of the simulation).
 type worker struct {
 	now  time.Time
 	b    *handoff.Builder
@@ -83,7 +83,7 @@ func (r *runner) phase(ctx context.Context, name string, ops int, fn func(ctx co
 		w := &worker{}
 		clock := func() time.Time { return w.now }
 		var err error
-		if w.b, err = handoff.New(journey.NewTracker(r.tl, nil, clock), &handoff.Options{Clock: clock}); err != nil {
+		if w.b, err = handoff.New(r.st.Tracker(), &handoff.Options{Clock: clock}); err != nil {
 			return phaseResult{}, err
 		}
 		workers[k] = w
@@ -129,7 +129,7 @@ func (r *runner) observe(ctx context.Context, w *worker, i int) error {
 	pl := r.gen.plan(i)
 	for k, obs := range pl.obs {
 		var res identity.Result
-		if err := w.timed(func() (err error) { res, err = r.g.Observe(ctx, obs); return err }); err != nil {
+		if err := w.timed(func() (err error) { res, err = r.st.Observe(ctx, obs); return err }); err != nil {
 			return err
 		}
 		switch {
@@ -147,7 +147,7 @@ func (r *runner) observe(ctx context.Context, w *worker, i int) error {
 
 func (r *runner) appendAll(ctx context.Context, w *worker, events []timeline.Event) error {
 	for _, e := range events {
-		if err := w.timed(func() error { _, err := r.tl.Append(ctx, e); return err }); err != nil {
+		if err := w.timed(func() error { _, err := r.st.Append(ctx, e); return err }); err != nil {
 			return err
 		}
 	}
@@ -193,7 +193,7 @@ func (r *runner) read(ctx context.Context, w *worker, i int) error {
 			continue
 		}
 		if err := w.timed(func() error {
-			p, err := r.tl.Read(ctx, c, timeline.Query{})
+			p, err := r.st.Read(ctx, c, timeline.Query{})
 			r.eventsRead.Add(int64(len(p.Events)))
 			return err
 		}); err != nil {
@@ -205,9 +205,8 @@ func (r *runner) read(ctx context.Context, w *worker, i int) error {
 
 // metrics times journey.Tracker.Compute over every customer.
 func (r *runner) metrics(ctx context.Context) (journey.Metrics, time.Duration, error) {
-	tr := journey.NewTracker(r.tl, nil, clockAt(simEnd))
 	start := time.Now()
-	rows, err := tr.Compute(ctx, journey.Window{}, journey.AllJourneys)
+	rows, err := r.st.Tracker().Compute(ctx, journey.Window{}, journey.AllJourneys)
 	took := time.Since(start)
 	if err != nil || len(rows) == 0 {
 		return journey.Metrics{}, took, err
@@ -217,6 +216,6 @@ func (r *runner) metrics(ctx context.Context) (journey.Metrics, time.Duration, e
 
 func (r *runner) liveCustomers(ctx context.Context) (int, error) {
 	n := 0
-	err := r.g.Customers(ctx, func(*identity.Tx, identity.CustomerID) error { n++; return nil })
+	err := r.st.Graph().Customers(ctx, func(*identity.Tx, identity.CustomerID) error { n++; return nil })
 	return n, err
 }

@@ -13,10 +13,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/threadline/threadline"
 	"github.com/threadline/threadline/handoff"
 	"github.com/threadline/threadline/identity"
 	"github.com/threadline/threadline/journey"
-	"github.com/threadline/threadline/store"
 	"github.com/threadline/threadline/timeline"
 )
 
@@ -29,11 +29,7 @@ func main() {
 
 // world is the library stack on one store, with a clock the story moves.
 type world struct {
-	g   *identity.Graph
-	tl  *timeline.Timeline
-	tr  *journey.Tracker
-	arb *journey.Arbiter
-	b   *handoff.Builder
+	s   *threadline.Stack
 	now time.Time
 }
 
@@ -43,24 +39,15 @@ func run(ctx context.Context) error {
 		return err
 	}
 	defer os.RemoveAll(dir)
-	db, err := store.Open(dir, nil)
+	w := &world{now: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)}
+	w.s, err = threadline.Open(dir, &threadline.Options{
+		Identity: identity.Options{DefaultRegion: "US"},
+		Clock:    func() time.Time { return w.now },
+	})
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	w := &world{now: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)}
-	clock := func() time.Time { return w.now }
-	if w.g, err = identity.Open(db, &identity.Options{DefaultRegion: "US", Clock: clock}); err != nil {
-		return err
-	}
-	if w.tl, err = timeline.Open(w.g, &timeline.Options{Clock: clock}); err != nil {
-		return err
-	}
-	w.tr = journey.NewTracker(w.tl, nil, clock)
-	w.arb = journey.NewArbiter(w.tr, journey.DefaultRules()...)
-	if w.b, err = handoff.New(w.tr, &handoff.Options{Clock: clock}); err != nil {
-		return err
-	}
+	defer w.s.Close()
 	fmt.Printf("Threadline quickstart: a fresh, durable store in %s\n", dir)
 
 	for _, step := range []func(context.Context) error{w.contextShift, w.handoff, w.collision, w.continuity, w.metrics} {
@@ -68,7 +55,7 @@ func run(ctx context.Context) error {
 			return err
 		}
 	}
-	if vs, err := w.g.Check(ctx); err != nil || len(vs) > 0 {
+	if vs, err := w.s.Graph().Check(ctx); err != nil || len(vs) > 0 {
 		return fmt.Errorf("graph check: %v %v", vs, err)
 	}
 	fmt.Println("\nGraph check passed: every identifier belongs to exactly one customer.")
@@ -93,7 +80,7 @@ func (w *world) say(ctx context.Context, evs ...timeline.Event) (identity.Custom
 			w.now = e.Time
 		}
 	}
-	res, err := w.tl.Append(ctx, evs...)
+	res, err := w.s.Append(ctx, evs...)
 	if err != nil {
 		return 0, err
 	}
@@ -139,7 +126,7 @@ func (w *world) contextShift(ctx context.Context) error {
 		return err
 	}
 	// The email's From header gave her name: a profile attribute.
-	if _, err := w.g.Observe(ctx, identity.Observation{Source: "email", Time: w.now, Identifiers: []identity.Identifier{annEmail},
+	if _, err := w.s.Observe(ctx, identity.Observation{Source: "email", Time: w.now, Identifiers: []identity.Identifier{annEmail},
 		Attributes: map[string]string{identity.AttrFullName: "Ann Lee"}}); err != nil {
 		return err
 	}
@@ -152,7 +139,7 @@ func (w *world) contextShift(ctx context.Context) error {
 	if err := w.printJourneys(ctx, c); err != nil {
 		return err
 	}
-	p, err := w.b.Build(ctx, c, handoff.Request{To: handoff.Endpoint{Channel: timeline.Chat, Kind: handoff.Bot, ID: "billy"}})
+	p, err := w.s.Packet(ctx, c, handoff.Request{To: handoff.Endpoint{Channel: timeline.Chat, Kind: handoff.Bot, ID: "billy"}})
 	if err != nil {
 		return err
 	}
@@ -169,7 +156,7 @@ func (w *world) handoff(ctx context.Context) error {
 		return err
 	}
 	w.now = w.at(2, "10:03")
-	p, err := w.b.Handoff(ctx, c, handoff.Request{
+	p, err := w.s.Handoff(ctx, c, handoff.Request{
 		From:   handoff.Endpoint{Channel: timeline.Chat, Kind: handoff.Bot, ID: "billy"},
 		To:     handoff.Endpoint{Channel: timeline.Voice, Kind: handoff.Queue, ID: "billing"},
 		Reason: "automatic refund failed"})
@@ -191,7 +178,7 @@ func (w *world) handoff(ctx context.Context) error {
 	if _, err := w.say(ctx, call); err != nil {
 		return err
 	}
-	if err := w.b.Acknowledge(ctx, c, p.HandoffID, agent); err != nil {
+	if err := w.s.Builder().Acknowledge(ctx, c, p.HandoffID, agent); err != nil {
 		return err
 	}
 	promise := ev(w.at(2, "10:07"), timeline.Voice, agent, timeline.Message, "I can see your email and chat about invoice 4411. I will refund it by hand by tomorrow noon.", annPhone)
@@ -200,7 +187,7 @@ func (w *world) handoff(ctx context.Context) error {
 	if _, err := w.say(ctx, promise); err != nil {
 		return err
 	}
-	rs, err := w.b.Handoffs(ctx, c)
+	rs, err := w.s.Builder().Handoffs(ctx, c)
 	if err != nil {
 		return err
 	}
@@ -212,16 +199,16 @@ func (w *world) handoff(ctx context.Context) error {
 
 func (w *world) collision(ctx context.Context) error {
 	fmt.Println("\n3. Collision: a cart abandonment and the open billing issue compete for Ann's attention.")
-	c, err := w.g.Lookup(ctx, annEmail)
+	c, err := w.s.Lookup(ctx, annEmail)
 	if err != nil {
 		return err
 	}
-	if _, err := w.g.Observe(ctx, identity.Observation{Source: "preferences", Time: w.now, Identifiers: []identity.Identifier{annEmail},
+	if _, err := w.s.Observe(ctx, identity.Observation{Source: "preferences", Time: w.now, Identifiers: []identity.Identifier{annEmail},
 		Consent: []identity.ConsentChange{{Purpose: "marketing", Channel: "email", Granted: true}, {Purpose: "service", Channel: "*", Granted: true}}}); err != nil {
 		return err
 	}
 	w.now = w.at(2, "18:00")
-	d, err := w.arb.Decide(ctx, c,
+	d, err := w.s.Decide(ctx, c,
 		journey.Candidate{Name: "cart_promo", Kind: journey.Promotion, Channel: timeline.Email, Purpose: "marketing", Priority: 10, Reason: "cart abandoned"},
 		journey.Candidate{Name: "billing_callback", Kind: journey.Callback, Channel: timeline.Voice, Purpose: "service", Priority: 5, Reason: "refund failed"})
 	if err != nil {
@@ -242,7 +229,7 @@ func (w *world) continuity(ctx context.Context) error {
 	if _, err := w.say(ctx, ev(w.at(5, "09:00"), timeline.SMS, customer, timeline.Message, "The refund is not on my statement yet.", annPhone)); err != nil {
 		return err
 	}
-	p, err := w.b.Build(ctx, c, handoff.Request{To: handoff.Endpoint{Channel: timeline.SMS, Kind: handoff.Bot, ID: "billy"}})
+	p, err := w.s.Packet(ctx, c, handoff.Request{To: handoff.Endpoint{Channel: timeline.SMS, Kind: handoff.Bot, ID: "billy"}})
 	if err != nil {
 		return err
 	}
@@ -257,7 +244,7 @@ func (w *world) continuity(ctx context.Context) error {
 }
 
 func (w *world) printJourneys(ctx context.Context, c identity.CustomerID) error {
-	js, err := w.tr.Journeys(ctx, c)
+	js, err := w.s.Journeys(ctx, c)
 	if err != nil {
 		return err
 	}
@@ -273,7 +260,7 @@ func (w *world) printJourneys(ctx context.Context, c identity.CustomerID) error 
 
 func (w *world) metrics(ctx context.Context) error {
 	fmt.Println("\nJourney metrics (what a channel-siloed report would overstate: channel_fcr vs journey_fcr):")
-	rows, err := w.tr.Compute(ctx, journey.Window{}, journey.AllJourneys)
+	rows, err := w.s.Tracker().Compute(ctx, journey.Window{}, journey.AllJourneys)
 	if err != nil {
 		return err
 	}
