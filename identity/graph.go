@@ -27,6 +27,10 @@ type Graph struct {
 	// test of the canonical form (see Tx.Normalize).
 	stored map[Kind]func(string) bool
 
+	// same lists, per kind, the kinds its values also reach (see
+	// KindPolicy.SameValue).
+	same map[Kind][]sameValue
+
 	hooks   notify.Queue[Change]
 	matcher *matcher // nil: probabilistic matching off
 }
@@ -48,6 +52,11 @@ func Open(db *store.DB, opts *Options) (*Graph, error) {
 		// A policy from Options.Kinds replaces the default and is not cached.
 		g.cached[p.Kind] = i < len(defaults)
 	}
+	same, err := sameValues(g.kinds)
+	if err != nil {
+		return nil, err
+	}
+	g.same = same
 	// Parsing and validating a phone number costs far more than one read.
 	// (Validate refused an unknown default region, with which the
 	// normalizer would refuse every number, stored ones too.)

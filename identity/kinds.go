@@ -2,7 +2,9 @@ package identity
 
 import (
 	"fmt"
+	"maps"
 	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -50,6 +52,56 @@ type KindPolicy struct {
 	// BlockedFunc, if set, is a further test of the canonical value, for
 	// rules a regular expression cannot say.
 	BlockedFunc func(canonical string) bool
+	// SameValue lists other kinds whose identifiers with the same
+	// canonical value are one number or account reached on another
+	// channel: a phone number that calls, texts (SMS) and has WhatsApp.
+	// An identifier of this kind in an observation also reaches the
+	// stored identifiers of those kinds with its value, and is linked to
+	// them by rule [RuleSameValue]. The relation is symmetric: declaring
+	// it on one of the kinds is enough. The kinds should share a
+	// normalizer, or their values never meet. Default: phone lists
+	// whatsapp; other kinds none.
+	SameValue []Kind
+	// SameValueStrength is how much a shared value counts as evidence:
+	// Strong merges the customers, as a strong identifier does; Weak
+	// brings the stored identifier's customer in only when none of the
+	// observation's identifiers already belongs to another known customer
+	// (a new WhatsApp number meets its phone's customer; one seen with
+	// another customer's email does not, and the refusal is recorded as
+	// [GuardWeak]). If both kinds of a pair declare it, the weaker holds.
+	// Default: Strong.
+	SameValueStrength Strength
+}
+
+// sameValue is a kind an identifier's value also reaches (see
+// KindPolicy.SameValue), and how strong that evidence is.
+type sameValue struct {
+	kind     Kind
+	strength Strength
+}
+
+// sameValues builds the symmetric SameValue relation of the kind policies.
+func sameValues(kinds map[Kind]*KindPolicy) (map[Kind][]sameValue, error) {
+	out := map[Kind][]sameValue{}
+	add := func(a, b Kind, s Strength) {
+		i := slices.IndexFunc(out[a], func(v sameValue) bool { return v.kind == b })
+		if i < 0 {
+			out[a] = append(out[a], sameValue{b, s})
+		} else {
+			out[a][i].strength = max(out[a][i].strength, s) // Weak > Strong: the weaker holds
+		}
+	}
+	for _, k := range slices.Sorted(maps.Keys(kinds)) {
+		p := kinds[k]
+		for _, o := range p.SameValue {
+			if kinds[o] == nil || o == k {
+				return nil, &OptionError{Field: "Kinds[" + string(k) + "].SameValue", Value: o, Reason: "not another registered kind"}
+			}
+			add(k, o, p.SameValueStrength)
+			add(o, k, p.SameValueStrength)
+		}
+	}
+	return out, nil
 }
 
 // blocked reports whether the canonical value v is blocked.
@@ -111,7 +163,7 @@ func placeholderPhone(e164 string) bool {
 //	record     weak      none             0
 //	account    strong    1 per namespace  1
 //	email      strong    5                2
-//	phone      strong    5                3
+//	phone      strong    5                3  same value as whatsapp (strong)
 //	whatsapp   strong    3                4
 //	x, instagram, facebook, tiktok, telegram
 //	           strong    3 each           5
@@ -130,7 +182,7 @@ func DefaultKinds(region string, email EmailPolicy) []KindPolicy {
 		{Kind: Account, Normalize: NormalizeAccount, Limit: 1, Priority: 1},
 		{Kind: Email, Normalize: func(s string) (string, error) { return NormalizeEmail(s, email) },
 			Limit: 5, Priority: 2, BlockedPatterns: defaultBlockedEmail},
-		{Kind: Phone, Normalize: phone, Limit: 5, Priority: 3, BlockedFunc: placeholderPhone},
+		{Kind: Phone, Normalize: phone, Limit: 5, Priority: 3, BlockedFunc: placeholderPhone, SameValue: []Kind{WhatsApp}},
 		{Kind: WhatsApp, Normalize: phone, Limit: 3, Priority: 4, BlockedFunc: placeholderPhone},
 		{Kind: Visitor, Normalize: opaque(Visitor), Strength: Weak, Priority: 8, BlockedPatterns: defaultBlockedOpaque},
 		{Kind: Device, Normalize: opaque(Device), Strength: Weak, Limit: 20, Priority: 9, BlockedPatterns: defaultBlockedOpaque},

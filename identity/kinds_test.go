@@ -70,3 +70,42 @@ func TestCustomKind(t *testing.T) {
 	_, err = identity.Open(db, &identity.Options{Kinds: []identity.KindPolicy{{Kind: "nonorm"}}})
 	require.ErrorIs(t, err, identity.ErrInvalidOptions)
 }
+
+// TestSameValueKinds registers an SMS sender-ID kind that shares values
+// with phone (and so, through phone, with WhatsApp): the three kinds of one
+// E.164 number meet, whichever arrives first. A SameValue naming no
+// registered kind is refused at Open.
+func TestSameValueKinds(t *testing.T) {
+	ctx := context.Background()
+	db, err := store.Open("", &store.Options{InMemory: true})
+	require.NoError(t, err)
+	defer db.Close()
+	sms := identity.Kind("sms")
+	phone := func(s string) (string, error) { return identity.NormalizePhone(s, "US") }
+	opts := &identity.Options{DefaultRegion: "US", Kinds: []identity.KindPolicy{
+		{Kind: sms, Normalize: phone, Limit: 5, Priority: 4, SameValue: []identity.Kind{identity.Phone, identity.WhatsApp}}}}
+	g, err := identity.Open(db, opts)
+	require.NoError(t, err)
+	first, err := g.Observe(ctx, identity.Observation{Source: "sms", Identifiers: []identity.Identifier{identity.New(sms, "(415) 555-0142")}})
+	require.NoError(t, err)
+	for _, id := range []identity.Identifier{identity.New(identity.WhatsApp, "+14155550142"), identity.New(identity.Phone, "415 555 0142")} {
+		res, err := g.Observe(ctx, identity.Observation{Source: string(id.Kind), Identifiers: []identity.Identifier{id}})
+		require.NoError(t, err)
+		require.Equal(t, first.Customer, res.Customer, "%s meets the SMS sender", id)
+		require.Equal(t, identity.OutcomeAttached, res.Outcome)
+	}
+	path, err := g.Explain(ctx, identity.New(sms, "+14155550142"), identity.New(identity.WhatsApp, "+14155550142"))
+	require.NoError(t, err)
+	require.Len(t, path, 1)
+	require.Equal(t, identity.RuleSameValue, path[0].Rule)
+	vs, err := g.Check(ctx)
+	require.NoError(t, err)
+	require.Empty(t, vs)
+
+	opts.Kinds[0].SameValue = []identity.Kind{"fax"}
+	_, err = identity.Open(db, opts)
+	var oe *identity.OptionError
+	require.ErrorAs(t, err, &oe)
+	require.ErrorIs(t, err, identity.ErrInvalidOptions)
+	require.Equal(t, "Kinds[sms].SameValue", oe.Field)
+}

@@ -130,15 +130,27 @@ func (g *Graph) failed(ctx context.Context, err error) error {
 	return g.db.View(ctx, func(*store.Txn) error { return err })
 }
 
-// cand is one distinct identifier of an observation.
+// cand is one distinct identifier of an observation, or a stored
+// identifier one of them reaches by its value (see KindPolicy.SameValue).
 type cand struct {
 	id     Identifier
 	pol    *KindPolicy
 	rec    identRec
 	exists bool
+	// via is the observed identifier this one was reached from; nil for
+	// the observation's own. Such a stored identifier only joins the
+	// customer: it is not counted as seen, and is linked to via alone.
+	via *cand
+	// viaStrength is the strength of the shared-value evidence.
+	viaStrength Strength
 }
 
-func (c *cand) strong() bool { return c.pol.Strength == Strong }
+func (c *cand) strong() bool {
+	if c.via != nil {
+		return c.viaStrength == Strong
+	}
+	return c.pol.Strength == Strong
+}
 
 // Observe is [Graph.Observe] inside a transaction.
 func (tx *Tx) Observe(obs Observation) (Result, error) {
@@ -272,6 +284,30 @@ func (o *observer) load(ids []Identifier) ([]*cand, error) {
 		}
 		cands = append(cands, c)
 	}
+	return o.sameValues(cands)
+}
+
+// sameValues adds to cands the stored identifiers their values reach in
+// other kinds (a WhatsApp number's phone), unless observed too.
+func (o *observer) sameValues(cands []*cand) ([]*cand, error) {
+	for _, c := range cands {
+		if c.via != nil {
+			continue
+		}
+		for _, sv := range o.tx.g.same[c.id.Kind] {
+			id := Identifier{Kind: sv.kind, Value: c.id.Value}
+			if slices.ContainsFunc(cands, func(x *cand) bool { return x.id == id }) {
+				continue
+			}
+			rec, found, err := getRec(o.tx.txn, identKey(id), decodeIdent)
+			if err != nil {
+				return nil, err
+			}
+			if found {
+				cands = append(cands, &cand{id: id, pol: o.tx.g.kinds[sv.kind], rec: rec, exists: true, via: c, viaStrength: sv.strength})
+			}
+		}
+	}
 	return cands, nil
 }
 
@@ -327,7 +363,7 @@ func (o *observer) resolve(cands []*cand) (plan, error) {
 		if err := o.refuse(ref); err != nil {
 			return plan{}, err
 		}
-		cands = slices.DeleteFunc(cands, func(c *cand) bool { return c == held })
+		cands = slices.DeleteFunc(cands, func(c *cand) bool { return c == held || c.via == held })
 	}
 }
 
@@ -335,8 +371,10 @@ func (o *observer) resolve(cands []*cand) (plan, error) {
 // customers; weak ones bring in anonymous customers (no strong identifier)
 // and, when the observation has no strong identifier, one known customer:
 // of several, the one whose identifier was seen most recently (see
-// recentOwner). Weak identifiers of other known customers stay where they
-// are, each refused with GuardWeak.
+// recentOwner). An identifier reached by a value shared as weak evidence
+// brings in its known customer unless an observed identifier already
+// belongs to a known customer. Weak identifiers of other known customers
+// stay where they are, each refused with GuardWeak.
 func (o *observer) mergeSet(cands []*cand) (plan, []Refusal, error) {
 	var merge []CustomerID // a handful at most: a slice beats a map
 	add := func(c CustomerID) {
@@ -344,12 +382,13 @@ func (o *observer) mergeSet(cands []*cand) (plan, []Refusal, error) {
 			merge = append(merge, c)
 		}
 	}
-	var knownWeak []CustomerID
-	newStrong := false
+	var knownWeak, knownReached []CustomerID
+	newStrong, oldStrong := false, false
 	for _, c := range cands {
 		if c.strong() {
 			if c.exists {
 				add(c.rec.Cust)
+				oldStrong = oldStrong || c.via == nil
 			} else {
 				newStrong = true
 			}
@@ -363,15 +402,26 @@ func (o *observer) mergeSet(cands []*cand) (plan, []Refusal, error) {
 		if err != nil {
 			return plan{}, nil, err
 		}
-		if r.Strong == 0 {
+		switch {
+		case r.Strong == 0:
 			add(c.rec.Cust)
-		} else if !slices.Contains(knownWeak, c.rec.Cust) {
+		case c.via != nil:
+			if !slices.Contains(knownReached, c.rec.Cust) {
+				knownReached = append(knownReached, c.rec.Cust)
+			}
+		case !slices.Contains(knownWeak, c.rec.Cust):
 			knownWeak = append(knownWeak, c.rec.Cust)
 		}
 	}
 	strongPresent := newStrong || slices.ContainsFunc(cands, func(c *cand) bool { return c.strong() && c.exists })
-	if !strongPresent && len(knownWeak) > 0 {
+	switch {
+	case !strongPresent && len(knownWeak) > 0:
 		add(recentOwner(cands, knownWeak))
+	case !oldStrong && len(knownReached) > 0:
+		// A value shared as weak evidence (a WhatsApp number's phone)
+		// joins its customer unless the observation's own identifiers
+		// are some other known customer's.
+		add(recentOwner(cands, knownReached))
 	}
 	slices.Sort(merge)
 	p := plan{merge: merge}
@@ -518,7 +568,7 @@ func belonging(cands []*cand, p plan) []Identifier {
 	}
 	out := make([]Identifier, 0, len(cands))
 	for _, c := range cands {
-		if slices.Contains(p.included, c) || c.exists && slices.Contains(p.merge, c.rec.Cust) {
+		if c.via == nil && (slices.Contains(p.included, c) || c.exists && slices.Contains(p.merge, c.rec.Cust)) {
 			out = append(out, c.id)
 		}
 	}
@@ -604,6 +654,9 @@ func (o *observer) apply(p plan) error {
 
 func (o *observer) addIdentifiers(p plan, surv CustomerID, rec *custRec) error {
 	for _, c := range p.included {
+		if c.via != nil {
+			continue // not seen: merging moved it
+		}
 		if !c.exists {
 			seq, err := o.tx.nextIdentSeq()
 			if err != nil {
@@ -630,11 +683,21 @@ func (o *observer) addIdentifiers(p plan, surv CustomerID, rec *custRec) error {
 }
 
 // anchorOf picks the identifier every other one of an observation is linked
-// to: the highest-priority kind, then the smallest value.
+// to: an observed one (not reached by value), of the highest-priority
+// kind, then the smallest value.
 func anchorOf(cs []*cand) *cand {
 	return slices.MinFunc(cs, func(a, b *cand) int {
-		return cmp.Or(cmp.Compare(a.pol.Priority, b.pol.Priority), cmp.Compare(a.id.String(), b.id.String()))
+		return cmp.Or(cmp.Compare(reached(a), reached(b)), cmp.Compare(a.pol.Priority, b.pol.Priority),
+			cmp.Compare(a.id.String(), b.id.String()))
 	})
+}
+
+// reached is 1 for an identifier reached by value, 0 for an observed one.
+func reached(c *cand) int {
+	if c.via != nil {
+		return 1
+	}
+	return 0
 }
 
 // Link rules recorded as evidence.
@@ -642,25 +705,32 @@ const (
 	RuleStrong   = "strong-identifier" // seen together, at least one strong
 	RuleWeak     = "weak-identifier"   // seen together, both weak
 	RuleDecision = "conflict-decision" // a person accepted a refused link
+	// RuleSameValue links an observed identifier to a stored one of
+	// another kind with the same value (see KindPolicy.SameValue).
+	RuleSameValue = "same-value"
 )
 
 // link connects the anchor to every other included identifier not yet
-// directly linked to it.
+// directly linked to it, and an identifier reached by value to the one it
+// was reached from.
 func (o *observer) link(p plan) error {
 	anchor := anchorOf(p.included)
 	for _, c := range p.included {
 		if c == anchor {
 			continue
 		}
-		rule := RuleWeak
-		if c.strong() || anchor.strong() {
+		from, rule := anchor, RuleWeak
+		switch {
+		case c.via != nil:
+			from, rule = c.via, RuleSameValue
+		case c.strong() || anchor.strong():
 			rule = RuleStrong
 		}
-		r := linkRec{A: anchor.id, B: c.id, Rule: rule, Source: o.obs.Source, Obs: o.id, Time: o.at, Verified: o.obs.Verified}
+		r := linkRec{A: from.id, B: c.id, Rule: rule, Source: o.obs.Source, Obs: o.id, Time: o.at, Verified: o.obs.Verified}
 		var l LinkID
 		var err error
 		made := true
-		if anchor.exists && c.exists {
+		if from.exists && c.exists {
 			l, made, err = o.tx.makeLink(r)
 		} else {
 			l, err = o.tx.storeLink(r) // an identifier new to the graph has no links yet

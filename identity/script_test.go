@@ -84,6 +84,16 @@ func (s *script) dispatch(ctx context.Context, t *testing.T, d *datadriven.TestD
 				s.opts.DefaultRegion = a.Vals[0]
 			case "gmail":
 				s.opts.Email.ProviderRules = true
+			case "same-value": // off or weak: the phone policy's SameValue
+				for _, k := range identity.DefaultKinds(s.opts.DefaultRegion, s.opts.Email) {
+					if k.Kind == identity.Phone {
+						k.SameValue, k.SameValueStrength = nil, identity.Weak
+						if a.Vals[0] == "weak" {
+							k.SameValue = []identity.Kind{identity.WhatsApp}
+						}
+						s.opts.Kinds = append(s.opts.Kinds, k)
+					}
+				}
 			case "matching":
 				// Hand-set parameters: a script is too small to estimate from.
 				s.opts.Matching = &identity.MatchOptions{Params: match.DefaultParams()}
