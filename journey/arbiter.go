@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -106,8 +107,9 @@ func (d Decision) String() string {
 // picked: the largest Priority, ties to the earlier candidate.
 const ChosenByPriority = "highest-priority"
 
-// Arbiter chooses among competing actions and records every decision on
-// the customer's timeline. It is safe for concurrent use.
+// Arbiter chooses among competing actions. [Arbiter.Ask] only answers;
+// [Arbiter.Decide] also records the decision on the customer's timeline.
+// It is safe for concurrent use.
 type Arbiter struct {
 	tr    *Tracker
 	rules []Rule
@@ -123,31 +125,81 @@ func NewArbiter(tr *Tracker, rules ...Rule) *Arbiter {
 	return &Arbiter{tr: tr, rules: rules, lookback: 30 * 24 * time.Hour}
 }
 
+// DecisionWindow is how long [Arbiter.Decide] takes a repeated decision
+// to be the one already recorded: the same candidates for the same
+// customer with the same outcome (winner and suppressions with their
+// reasons) within DecisionWindow of a recorded decision return that
+// decision and record nothing. A different outcome is a new decision.
+const DecisionWindow = time.Hour
+
+// Ask answers which of the candidates the arbiter would choose for
+// customer c now, and why, without recording anything: for a caller
+// checking "may I send a promotion now?". The Decision has no ID.
+func (a *Arbiter) Ask(ctx context.Context, c identity.CustomerID, candidates ...Candidate) (Decision, error) {
+	d, _, _, err := a.evaluate(ctx, c, candidates)
+	return d, err
+}
+
 // Decide chooses one of the candidates for customer c and records the
 // decision on the timeline: the chosen action and the rule that chose it,
-// each suppressed action and the rule that suppressed it. The decision ID
-// is derived from the customer, the time and the candidates, so retrying
-// the same call records nothing new.
+// each suppressed action and the rule that suppressed it. It is idempotent
+// within [DecisionWindow]: the same decision taken again returns the
+// recorded one (with its ID and time) and records nothing new. Two
+// concurrent first calls may both record.
 func (a *Arbiter) Decide(ctx context.Context, c identity.CustomerID, candidates ...Candidate) (Decision, error) {
+	d, anchor, prior, err := a.evaluate(ctx, c, candidates)
+	switch {
+	case err != nil:
+		return Decision{}, err
+	case prior != nil:
+		return *prior, nil
+	}
+	return a.record(ctx, d, anchor, "")
+}
+
+// evaluate applies the rules to the candidates for customer c now, in one
+// read, and returns the decision, the identifier to record it under, and
+// the same decision recorded within DecisionWindow, if any.
+func (a *Arbiter) evaluate(ctx context.Context, c identity.CustomerID, candidates []Candidate) (d Decision, anchor identity.Identifier, prior *Decision, err error) {
 	if len(candidates) == 0 {
-		return Decision{}, ErrNoCandidates
+		return Decision{}, identity.Identifier{}, nil, ErrNoCandidates
 	}
 	now := a.tr.now().UTC()
-	var d Decision
-	var anchor identity.Identifier
-	err := a.tr.tl.Graph().View(ctx, func(tx *identity.Tx) error {
+	err = a.tr.tl.Graph().View(ctx, func(tx *identity.Tx) error {
 		s, err := a.situation(tx, c, now)
 		if err != nil {
 			return err
 		}
 		d = a.decide(s, candidates)
 		anchor = s.Customer.Identifiers[0].Identifier
-		return nil
+		prior, err = recorded(s.Recent, decisionKey(d), now)
+		return err
 	})
-	if err != nil {
-		return Decision{}, err
+	return d, anchor, prior, err
+}
+
+// recorded returns the newest decision among events whose key is key and
+// that is less than DecisionWindow older than now; nil for none.
+func recorded(events []timeline.Event, key string, now time.Time) (*Decision, error) {
+	for _, e := range slices.Backward(events) {
+		if e.Type != timeline.Decision || e.Attrs[attrDecisionKey] != key || now.Sub(e.Time) >= DecisionWindow {
+			continue
+		}
+		var d Decision
+		if err := json.Unmarshal([]byte(e.Attrs[attrDecision]), &d); err != nil {
+			return nil, fmt.Errorf("%w: %s: %v", ErrNotDecision, e.ID, err)
+		}
+		return &d, nil
 	}
-	return a.record(ctx, d, anchor, "")
+	return nil, nil
+}
+
+// decisionKey identifies what was decided, whatever the time: the
+// customer, the winner and the suppressions with their reasons.
+func decisionKey(d Decision) string {
+	d.ID, d.Time = "", time.Time{}
+	blob, _ := json.Marshal(d) // a Decision always marshals
+	return enc.ContentID("", string(blob))
 }
 
 // record stores a decision on the timeline, as a decision event of the
@@ -168,12 +220,17 @@ func (a *Arbiter) record(ctx context.Context, d Decision, anchor identity.Identi
 	}
 	_, err = a.tr.tl.Append(ctx, timeline.Event{ID: d.ID, Time: d.Time, Channel: timeline.SystemChannel,
 		Direction: timeline.Internal, Actor: timeline.Actor{Kind: timeline.System, ID: "arbiter"},
-		Type: timeline.Decision, Text: d.String(), Attrs: map[string]string{attrDecision: string(blob)},
+		Type: timeline.Decision, Text: d.String(), Attrs: map[string]string{attrDecision: string(blob), attrDecisionKey: decisionKey(d)},
 		Identifiers: []identity.Identifier{anchor}})
 	return d, err
 }
 
-const attrDecision = "decision"
+// Attributes of a decision event: the decision as JSON, and its
+// decisionKey.
+const (
+	attrDecision    = "decision"
+	attrDecisionKey = "decision_key"
+)
 
 func (a *Arbiter) situation(tx *identity.Tx, c identity.CustomerID, now time.Time) (*Situation, error) {
 	cust, err := tx.Customer(c)

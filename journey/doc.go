@@ -24,9 +24,12 @@
 //   - [Arbiter]: given competing [Candidate] actions, applies ordered
 //     [Rule]s (see [DefaultRules]: consent, no promotion during an open
 //     service issue, no survey after a complaint; also [QuietHours]) and
-//     picks the highest-priority survivor. Every [Decision] is recorded on
-//     the timeline with the rule that chose and the rules that suppressed,
-//     and [Arbiter.Explain] returns it later.
+//     picks the highest-priority survivor. [Arbiter.Ask] only answers
+//     ("may I send a promotion now?") and records nothing;
+//     [Arbiter.Decide] records the [Decision] on the timeline with the
+//     rule that chose and the rules that suppressed (once per
+//     [DecisionWindow] for a repeated identical decision), and
+//     [Arbiter.Explain] returns it later.
 //   - [Triggers]: start follow-ups by themselves when an interaction is
 //     missed. Each [Trigger] matches committed events (noted in the store
 //     by the appending transaction), waits, then proposes candidates to the

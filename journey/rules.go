@@ -9,19 +9,29 @@ import (
 	"github.com/threadline/threadline/timeline"
 )
 
-// SalesIntents are intents that are not service issues: an open journey
-// with one of these (or no intent) does not block promotions.
-var SalesIntents = []string{"", "purchase", "cart_abandoned", "browse", "sales"}
+// DefaultSalesIntents returns the intents [NoPromoDuringOpenIssue] treats
+// as sales rather than service issues when given none: "" (no intent),
+// "purchase", "cart_abandoned", "browse" and "sales". Each call returns a
+// new slice.
+func DefaultSalesIntents() []string {
+	return []string{"", "purchase", "cart_abandoned", "browse", "sales"}
+}
 
 // NoPromoDuringOpenIssue suppresses promotions while the customer has an
-// open journey about a service issue (any intent outside [SalesIntents]).
-func NoPromoDuringOpenIssue() Rule {
+// open journey about a service issue: an intent outside salesIntents, or
+// outside [DefaultSalesIntents] when none are given. The rule keeps its
+// own copy of the list.
+func NoPromoDuringOpenIssue(salesIntents ...string) Rule {
+	sales := slices.Clone(salesIntents)
+	if len(sales) == 0 {
+		sales = DefaultSalesIntents()
+	}
 	return Rule{Name: "no-promo-during-open-issue", Suppress: func(s *Situation, c Candidate) (bool, string) {
 		if c.Kind != Promotion {
 			return false, ""
 		}
 		for _, j := range s.OpenJourneys() {
-			if !slices.Contains(SalesIntents, j.Intent) {
+			if !slices.Contains(sales, j.Intent) {
 				return true, fmt.Sprintf("open %s issue since %s (journey %s)", j.Intent, j.Start.Format(time.DateOnly), j.ID)
 			}
 		}

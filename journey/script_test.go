@@ -156,12 +156,16 @@ func (s *script) dispatch(ctx context.Context, t *testing.T, d *datadriven.TestD
 		var sb strings.Builder
 		err = journey.WriteTable(&sb, rows)
 		return sb.String(), err
-	case "decide":
+	case "decide", "ask":
 		c, err := identity.ParseCustomerID(scripttest.Arg(d, "id"))
 		require.NoError(t, err)
 		var cands []journey.Candidate
 		for _, line := range strings.Split(strings.TrimSpace(d.Input), "\n") {
 			cands = append(cands, parseCandidate(t, line))
+		}
+		if d.Cmd == "ask" {
+			dec, err := s.arb.Ask(ctx, c, cands...)
+			return dec.String() + "\n", err
 		}
 		dec, err := s.arb.Decide(ctx, c, cands...)
 		if err != nil {
