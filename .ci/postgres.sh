@@ -3,8 +3,10 @@
 # THREADLINE_TEST_POSTGRES with its URL. The cluster lives in a temporary
 # directory, listens on 127.0.0.1 on a free port (its unix socket stays in
 # that directory), trusts local connections (nothing else can reach it) and
-# runs with fsync off: it holds test data only. pg_stop stops it and removes
-# the directory; pg_start does not set a trap, so the caller chooses when.
+# runs with fsync off: it holds test data only (`pg_start durable` keeps
+# PostgreSQL's durable defaults, for benchmarks). pg_stop stops it and
+# removes the directory; pg_start does not set a trap, so the caller
+# chooses when.
 
 pg_bin=/usr/lib/postgresql/15/bin
 
@@ -19,6 +21,10 @@ pg_as() {
 }
 
 pg_start() {
+	local fast="-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+	if [ "${1:-}" = durable ]; then
+		fast=""
+	fi
 	if [ ! -x "$pg_bin/initdb" ]; then
 		echo "== installing postgresql-15"
 		export DEBIAN_FRONTEND=noninteractive
@@ -45,7 +51,7 @@ pg_start() {
 	for try in 1 2 3 4 5 6 7 8; do
 		pg_port=$((20000 + RANDOM % 30000))
 		if pg_as "$pg_bin/pg_ctl" -D "$pg_dir/data" -l "$pg_dir/server.log" -w -t 60 \
-			-o "-c listen_addresses=127.0.0.1 -p $pg_port -k $pg_dir -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
+			-o "-c listen_addresses=127.0.0.1 -p $pg_port -k $pg_dir $fast -c max_connections=200" \
 			start >/dev/null; then
 			export THREADLINE_TEST_POSTGRES="postgres://threadline@127.0.0.1:$pg_port/postgres?sslmode=disable"
 			echo "== PostgreSQL 15 on 127.0.0.1:$pg_port (data in $pg_dir)"

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/threadline/threadline/identity"
+	"github.com/threadline/threadline/internal/storetest"
 	"github.com/threadline/threadline/store"
 )
 
@@ -42,11 +43,7 @@ func propOptions() *identity.Options {
 
 func propGraph(t testing.TB) *identity.Graph {
 	t.Helper()
-	db, err := store.Open("", &store.Options{InMemory: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db := storetest.Open(t)
 	g, err := identity.Open(db, propOptions())
 	if err != nil {
 		t.Fatal(err)

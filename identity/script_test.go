@@ -16,6 +16,7 @@ import (
 	"github.com/threadline/threadline/identity"
 	"github.com/threadline/threadline/identity/match"
 	"github.com/threadline/threadline/internal/scripttest"
+	"github.com/threadline/threadline/internal/storetest"
 	"github.com/threadline/threadline/store"
 )
 
@@ -45,9 +46,7 @@ func newScript(t *testing.T) *script {
 
 func (s *script) graph() *identity.Graph {
 	if !s.ready {
-		db, err := store.Open("", &store.Options{InMemory: true})
-		require.NoError(s.t, err)
-		s.t.Cleanup(func() { db.Close() })
+		db := storetest.Open(s.t)
 		s.opts.Clock = func() time.Time { return s.now }
 		s.opts.SuppressionKey = []byte("script-key")
 		g, err := identity.Open(db, &s.opts)

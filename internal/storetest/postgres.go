@@ -73,3 +73,21 @@ func OpenPostgres(t testing.TB, opts *store.Options) *store.DB {
 	})
 	return db
 }
+
+// Open opens a new, empty store for a test: on the test database (see
+// [OpenPostgres]) when [PostgresEnv] is set, else in memory on Pebble. A
+// package's tests that open their stores with it run on both back ends:
+// `go test` as usual, then again with the variable set (as .ci/run does).
+// The store is closed when t ends.
+func Open(t testing.TB) *store.DB {
+	t.Helper()
+	if os.Getenv(PostgresEnv) != "" {
+		return OpenPostgres(t, nil)
+	}
+	db, err := store.Open("", &store.Options{InMemory: true})
+	if err != nil {
+		t.Fatalf("storetest: open in-memory store: %v", err)
+	}
+	t.Cleanup(func() { _ = db.Close() })
+	return db
+}
