@@ -52,29 +52,8 @@ func scanUints(t *store.Txn, prefix []byte) ([]uint64, error) {
 // record is sr, updated in place but not written), leaves c as an alias of
 // s, and repoints c's own aliases to s so alias chains stay one hop long.
 func (tx *Tx) absorb(c, s CustomerID, sr *custRec, at int64) error {
-	ids, err := tx.members(c)
-	if err != nil {
+	if err := tx.moveMembers(c, s, sr); err != nil {
 		return err
-	}
-	for _, id := range ids {
-		if err := tx.moveIdentifier(id, c, s); err != nil {
-			return err
-		}
-	}
-	cr, found, err := getRec(tx.txn, custKey(c), decodeCust)
-	if err != nil {
-		return err
-	}
-	if found {
-		sr.Created = min(sr.Created, cr.Created)
-		sr.Strong += cr.Strong
-		sr.Size += cr.Size
-		for g, n := range cr.Groups {
-			if sr.Groups == nil {
-				sr.Groups = map[string]uint32{}
-			}
-			sr.Groups[g] += n
-		}
 	}
 	aliases, err := scanUints(tx.txn, aliasRevPrefix(c))
 	if err != nil {
@@ -96,6 +75,35 @@ func (tx *Tx) absorb(c, s CustomerID, sr *custRec, at int64) error {
 		return err
 	}
 	return tx.history(c, histRec{Type: Absorbed, Time: at, Others: []CustomerID{s}})
+}
+
+// moveMembers moves every identifier of customer c to s, counting them
+// (and c's creation time) into s's record sr, updated in place but not
+// written.
+func (tx *Tx) moveMembers(c, s CustomerID, sr *custRec) error {
+	ids, err := tx.members(c)
+	if err != nil {
+		return err
+	}
+	for _, id := range ids {
+		if err := tx.moveIdentifier(id, c, s); err != nil {
+			return err
+		}
+	}
+	cr, found, err := getRec(tx.txn, custKey(c), decodeCust)
+	if err != nil || !found {
+		return err
+	}
+	sr.Created = min(sr.Created, cr.Created)
+	sr.Strong += cr.Strong
+	sr.Size += cr.Size
+	for g, n := range cr.Groups {
+		if sr.Groups == nil {
+			sr.Groups = map[string]uint32{}
+		}
+		sr.Groups[g] += n
+	}
+	return nil
 }
 
 // moveIdentifier reassigns id from customer from to customer to.

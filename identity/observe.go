@@ -89,8 +89,12 @@ type Result struct {
 	Customer    CustomerID // the customer the observation resolved to; 0 if refused
 	Outcome     Outcome
 	Observation ObservationID
-	Merged      []CustomerID // customers absorbed into Customer
-	Added       []Identifier // identifiers new to Customer
+	// Merged lists the customers absorbed into Customer. A customer this
+	// Observe would have created for new identifiers that a probabilistic
+	// link then joins to a candidate is not one: the identifiers are
+	// added to the candidate's customer (OutcomeAttached).
+	Merged []CustomerID
+	Added  []Identifier // identifiers new to Customer
 	// Identifiers are the observation's identifiers (canonical, in the
 	// order given, duplicates dropped) that belong to Customer after it:
 	// those it added or found there, and those that were already the

@@ -205,16 +205,26 @@ func (o *observer) decide(anchor Identifier, s *scored, merged bool) error {
 			o.res.Matches = append(o.res.Matches, m)
 			return nil
 		}
-		surv, l, err := tx.linkCustomers(linkRec{A: anchor, B: s.id, Rule: RuleProbabilistic, Source: o.obs.Source,
-			Obs: o.id, Time: o.at, Score: s.score.Weight, Comparisons: m.Evidence}, o.res.Customer, cur)
+		r := linkRec{A: anchor, B: s.id, Rule: RuleProbabilistic, Source: o.obs.Source,
+			Obs: o.id, Time: o.at, Score: s.score.Weight, Comparisons: m.Evidence}
+		m.Decision = "link"
+		o.res.Matches = append(o.res.Matches, m)
+		if o.res.Outcome == OutcomeNew {
+			// The customer this Observe created joins the candidate's
+			// directly: its ID was never seen outside, so it does not
+			// survive as an alias or count as merged.
+			l, err := tx.join(r, o.res.Customer, cur)
+			o.res.Links = append(o.res.Links, l)
+			o.res.Customer, o.res.Outcome = cur, OutcomeAttached
+			return err
+		}
+		surv, l, err := tx.linkCustomers(r, o.res.Customer, cur)
 		if err != nil {
 			return err
 		}
-		m.Decision = "link"
 		o.res.Links = append(o.res.Links, l)
 		o.res.Merged = append(o.res.Merged, max(surv, o.res.Customer, cur))
 		o.res.Customer, o.res.Outcome = surv, OutcomeMerged
-		o.res.Matches = append(o.res.Matches, m)
 		return nil
 	}
 	id, err := tx.newReview(reviewRec{A: anchor, B: s.id, Weight: s.score.Weight, Evidence: m.Evidence,
@@ -237,6 +247,29 @@ func (tx *Tx) profile(id Identifier) (profile, indexEntries, bool, error) {
 	}
 	p, idx, err := decodeProfile(b)
 	return p, idx, err == nil, err
+}
+
+// join moves every identifier of customer c, created in this transaction,
+// into customer s and links r, erasing c: its customer record, its history
+// and its Created change.
+func (tx *Tx) join(r linkRec, c, s CustomerID) (LinkID, error) {
+	sr, _, err := getRec(tx.txn, custKey(s), decodeCust)
+	if err != nil {
+		return 0, err
+	}
+	if err := tx.moveMembers(c, s, &sr); err != nil {
+		return 0, err
+	}
+	if err := tx.deleteAll(custKey(c), historyPrefix(c)); err != nil {
+		return 0, err
+	}
+	tx.changes = slices.DeleteFunc(tx.changes, func(ch Change) bool { return ch.Customer == c })
+	sr.Updated = max(sr.Updated, r.Time)
+	if err := tx.txn.Set(custKey(s), sr.encode()); err != nil {
+		return 0, err
+	}
+	l, _, err := tx.makeLink(r)
+	return l, err
 }
 
 // linkCustomers links r.A (of customer a) and r.B (of customer b), merging

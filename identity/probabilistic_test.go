@@ -145,7 +145,7 @@ func ExampleMatchOptions() {
 		fmt.Println(m.Decision, m.Identifier, strings.Join(m.Evidence[:4], " "))
 	}
 	// Output:
-	// c1 c1 merged
+	// c1 c1 attached
 	// link email:ann.lee@example.com prior=-13.65 given_name=exact:+4.95 family_name=exact:+6.37 birth_date=exact:+13.09
 }
 
