@@ -87,32 +87,30 @@ func TestMatcherOnBothGenerators(t *testing.T) {
 	}
 }
 
-// TestMatcherLinksGeco links each person's first record (table A) with
-// the later ones (table B), with contacts and without, and logs the
-// figures across the tables.
+// TestMatcherLinksGeco links the originals (table A) with the duplicates
+// (table B), with contacts and without, and logs the figures across the
+// tables.
 func TestMatcherLinksGeco(t *testing.T) {
 	for _, noContacts := range []bool{false, true} {
-		recs, truth := records(geco.Generate(&geco.Options{Seed: 2, Records: 5_000, NoContacts: noContacts}).People)
-		var a, b []match.Record
-		var ta, tb []int
-		seen := map[int]bool{}
-		for i, r := range recs {
-			if !seen[truth[i]] {
-				seen[truth[i]] = true
-				a, ta = append(a, r), append(ta, truth[i])
-				continue
+		ds := geco.Generate(&geco.Options{Seed: 2, Records: 5_000, NoContacts: noContacts})
+		var originals, duplicates []synth.Person
+		for i, p := range ds.People {
+			if ds.OriginalOf[i] < 0 {
+				originals = append(originals, p)
+			} else {
+				duplicates = append(duplicates, p)
 			}
-			b, tb = append(b, r), append(tb, truth[i])
 		}
-		ctx := context.Background()
-		res, err := match.LinkTables(ctx, a, b, nil)
+		a, ta := records(originals)
+		b, tb := records(duplicates)
+		res, err := match.LinkTables(context.Background(), a, b, nil)
 		require.NoError(t, err)
 		side := make([]bool, len(a)+len(b))
 		for i := len(a); i < len(side); i++ {
 			side[i] = true
 		}
 		m := match.Evaluate(append(ta, tb...), res.Cluster, side)
-		t.Logf("no contacts %v: A %d B %d compared %d; cross-table P %.4f R %.4f F1 %.4f",
+		t.Logf("no contacts %v: originals %d, duplicates %d, compared %d; cross-table P %.4f R %.4f F1 %.4f",
 			noContacts, len(a), len(b), res.Compared, m.Precision, m.Recall, m.F1)
 		assert.GreaterOrEqual(t, m.F1, 0.85, "cross-table F1")
 		assert.GreaterOrEqual(t, m.Precision, 0.95, "cross-table precision")
