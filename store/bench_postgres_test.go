@@ -124,18 +124,26 @@ func BenchmarkUpdateWrites(b *testing.B) {
 func BenchmarkPostgresContention(b *testing.B) {
 	const callers = 16
 	for _, c := range []struct {
-		name string
-		key  func(n uint64) []byte
+		name    string
+		key     func(n uint64) []byte
+		preload bool // start from a table of benchStoreKeys keys
 	}{
 		// Keys in insertion order all land on the index's last page,
 		// where PostgreSQL's predicate locks (page-grained in a btree)
 		// make transactions that read absent keys there conflict.
-		{"distinct-sequential", benchKey},
-		{"distinct-scattered", func(n uint64) []byte { return benchKey(n * 0x9e3779b97f4a7c15) }},
-		{"hot=64", func(n uint64) []byte { return benchKey(n % 64) }},
+		{"distinct-sequential", benchKey, false},
+		{"distinct-scattered", scattered, false},
+		// The same among 100k scattered keys, whose index has a few
+		// hundred leaf pages: as in a store in use.
+		{"distinct-scattered/keys=100k", func(n uint64) []byte { return scattered(benchStoreKeys + n) }, true},
+		{"hot=64", func(n uint64) []byte { return benchKey(n % 64) }, false},
 	} {
 		b.Run(fmt.Sprintf("callers=%d/%s", callers, c.name), func(b *testing.B) {
 			db, _, _, retries := openPostgresBench(b, callers)
+			if c.preload {
+				loadThreadline(b, db, scattered)
+				retries.Store(0)
+			}
 			benchParallel(b, callers, func(n uint64) error {
 				k := c.key(n)
 				return db.Update(context.Background(), func(tx *store.Txn) error {
@@ -153,12 +161,13 @@ func BenchmarkPostgresContention(b *testing.B) {
 	}
 }
 
+// scattered spreads key numbers over the key space.
+func scattered(n uint64) []byte { return benchKey(n * 0x9e3779b97f4a7c15) }
+
 // loadPostgres opens a PostgreSQL store holding benchStoreKeys keys.
 func loadPostgres(b *testing.B) (*store.DB, *pgxpool.Pool, string) {
 	db, pool, table, _ := openPostgresBench(b, 4)
-	for lo := uint64(0); lo < benchStoreKeys; lo += 1000 {
-		require.NoError(b, writeKeys(db, lo, 1000))
-	}
+	loadThreadline(b, db, benchKey)
 	_, err := pool.Exec(context.Background(), "ANALYZE "+table)
 	require.NoError(b, err)
 	return db, pool, table

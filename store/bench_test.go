@@ -151,13 +151,14 @@ func benchParallel(b *testing.B, callers int, op func(n uint64) error) {
 
 const benchStoreKeys = 100_000
 
-// loadThreadline fills a store with benchStoreKeys keys through set, in batches.
-func loadThreadline(b *testing.B, db *store.DB) {
+// loadThreadline fills a store with benchStoreKeys keys, key(0) to
+// key(benchStoreKeys-1), in batches of 1000.
+func loadThreadline(b *testing.B, db *store.DB, key func(n uint64) []byte) {
 	b.Helper()
 	for lo := uint64(0); lo < benchStoreKeys; lo += 1000 {
 		require.NoError(b, db.Update(context.Background(), func(tx *store.Txn) error {
 			for n := lo; n < lo+1000; n++ {
-				if err := tx.Set(benchKey(n), benchValue); err != nil {
+				if err := tx.Set(key(n), benchValue); err != nil {
 					return err
 				}
 			}
@@ -185,7 +186,7 @@ func loadPebble(b *testing.B, pdb *pebble.DB) {
 func BenchmarkView(b *testing.B) {
 	b.Run("keys=100k/threadline", func(b *testing.B) {
 		db := openBench(b, true)
-		loadThreadline(b, db)
+		loadThreadline(b, db, benchKey)
 		rng := rand.New(rand.NewPCG(1, 2))
 		b.ReportAllocs()
 		for b.Loop() {
@@ -224,7 +225,7 @@ func BenchmarkScan(b *testing.B) {
 	const scanLen = 100
 	b.Run("keys=100/threadline", func(b *testing.B) {
 		db := openBench(b, true)
-		loadThreadline(b, db)
+		loadThreadline(b, db, benchKey)
 		rng := rand.New(rand.NewPCG(1, 2))
 		b.ReportAllocs()
 		for b.Loop() {
