@@ -60,5 +60,5 @@ func Example() {
 	// Output:
 	// customer c1 attached
 	// journey mail-1 open [email voice]
-	// Customer c1 (verified by email, phone) — I was charged twice. Call me on (415) 555-0100, open 2 days, email → voice. Already given: invoice 4411. Handoff → voice agent raj.
+	// a***@example.com (verified by email, phone) — billing: “I was charged twice”, open 2 days, email → voice. Already given: invoice 4411. Handoff → voice agent raj.
 }

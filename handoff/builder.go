@@ -289,19 +289,6 @@ func (b *Builder) packet(s *situation, req Request) *Packet {
 	return p
 }
 
-func displayName(c *identity.Customer) string {
-	if a, ok := c.Attributes[identity.AttrFullName]; ok {
-		return a.Value
-	}
-	given, family := c.Attributes[identity.AttrGivenName].Value, c.Attributes[identity.AttrFamilyName].Value
-	switch {
-	case given != "" && family != "":
-		return given + " " + family
-	default:
-		return given + family
-	}
-}
-
 func verified(c *identity.Customer) []VerifiedID {
 	out := []VerifiedID{}
 	for _, id := range c.Verified() {
@@ -370,7 +357,7 @@ func (b *Builder) issue(j *journey.Journey, h *history, now time.Time) *Issue {
 	if is.Channels == nil {
 		is.Channels = []timeline.Channel{}
 	}
-	is.Summary = truncate(h.summary, issueSummaryChars)
+	is.Summary = issueSummary(j.Intent, h.summary)
 	for i := range h.handoffs {
 		r := recordOf(&h.handoffs[i], h.uptakes.by, now, b.tr.AckTimeout())
 		is.Handoffs = append(is.Handoffs, Past{ID: r.ID, At: r.At, From: r.From.Channel, To: r.To.Channel, Reason: r.Reason, State: r.State})

@@ -51,7 +51,7 @@ func ExampleBuilder_Handoff() {
 	rs, _ := b.Handoffs(ctx, c)
 	fmt.Println(rs[0].State, rs[0].AckedBy.ID)
 	// Output:
-	// Customer c1 (not verified) — Please move my delivery, order 77, open 4 minutes, chat. Already given: order 77. Tried: bot dot reschedule (failed). Handoff chat bot dot → voice agent ravi: reschedule failed.
+	// visitor …1 (not verified) — delivery: “Please move my delivery, order 77”, open 4 minutes, chat. Already given: order 77. Tried: bot dot reschedule (failed). Handoff chat bot dot → voice agent ravi: reschedule failed.
 	// order 77 reschedule failed
 	// acknowledged ravi
 }

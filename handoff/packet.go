@@ -16,7 +16,10 @@ type Packet struct {
 	// Customer is the live customer ID (absorbed IDs resolve to it).
 	Customer identity.CustomerID `json:"customer"`
 	// Name is the display name from the customer's profile attributes
-	// (full name, else given and family name); empty when unknown.
+	// (full name, else given and family name); for a customer without
+	// one, its primary identifier masked ("a***@example.com", "phone
+	// …0142"): verified before unverified, strong before weak, email,
+	// phone, WhatsApp and account before other kinds.
 	Name string `json:"name,omitempty"`
 	// Verified lists the identifiers the customer proved, with where.
 	Verified []VerifiedID `json:"verified"`
@@ -78,7 +81,9 @@ type Issue struct {
 	Journey string `json:"journey"` // the journey ID
 	Intent  string `json:"intent,omitempty"`
 	// Summary is what the problem is: the customer's "issue" fact when
-	// given, else the first words of their first message in the journey.
+	// given, else the intent made readable and the first sentence of the
+	// customer's first message in the journey, without greeting, quoted
+	// and cut to 120 characters: `delivery: “Please move my delivery”`.
 	Summary  string             `json:"summary,omitempty"`
 	Case     string             `json:"case,omitempty"`
 	Started  time.Time          `json:"started"`

@@ -96,9 +96,6 @@ func whoAndWhat(p *Packet, budget int) string {
 	}
 	is := p.Issue
 	what := is.Summary
-	if what == "" {
-		what = is.Intent
-	}
 	parts := []string{}
 	if what = strings.TrimRight(what, ".!?; "); what != "" {
 		parts = append(parts, what)
