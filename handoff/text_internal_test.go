@@ -52,9 +52,9 @@ func TestIssueSummary(t *testing.T) {
 func TestMaskedID(t *testing.T) {
 	for id, want := range map[identity.Identifier]string{
 		identity.New(identity.Email, "ann.lee@example.com"): "a***@example.com",
-		identity.New(identity.Phone, "+14155550142"):         "phone …0142",
-		identity.New(identity.Visitor, "v-8f2a"):             "visitor …f2a",
-		identity.New(identity.Visitor, "v1"):                 "visitor …1",
+		identity.New(identity.Phone, "+14155550142"):        "phone …0142",
+		identity.New(identity.Visitor, "v-8f2a"):            "visitor …f2a",
+		identity.New(identity.Visitor, "v1"):                "visitor …1",
 	} {
 		if got := maskedID(id); got != want {
 			t.Errorf("maskedID(%s) = %q, want %q", id, got, want)
