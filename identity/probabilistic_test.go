@@ -146,7 +146,7 @@ func ExampleMatchOptions() {
 	}
 	// Output:
 	// c1 c1 attached
-	// link email:ann.lee@example.com prior=-13.65 given_name=exact:+4.95 family_name=exact:+6.37 birth_date=exact:+13.09
+	// link email:ann.lee@example.com prior=-13.65 given_name=exact:+4.95 family_name=exact:+6.39 birth_date=exact:+13.09
 }
 
 // TestEvidenceAddsUp checks that a probabilistic link's evidence, as

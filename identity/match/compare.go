@@ -42,6 +42,7 @@ const (
 	nameExact uint8 = 1 + iota
 	nameSwapped
 	nameClose
+	nameVariant
 	nameInitial
 	nameSimilar
 	nameDifferent
@@ -49,8 +50,9 @@ const (
 
 var specs = [NumFields]fieldSpec{
 	GivenName: {
-		name:    "given_name",
-		levels:  []string{"missing", "exact", "swapped", "jaro-winkler>=0.92", "initial-or-prefix", "jaro-winkler>=0.80", "different"},
+		name: "given_name",
+		levels: []string{"missing", "exact", "swapped", "jaro-winkler>=0.92", "variant", "initial-or-prefix",
+			"jaro-winkler>=0.80", "different"},
 		compare: func(a, b *Prepared) uint8 { return compareName(a.given, b.given, a.family, b.family, true) },
 		tf:      func(p *Prepared) string { return p.given },
 	},
@@ -128,25 +130,45 @@ func unpack(k uint64) Comparison {
 	return c
 }
 
-func compareName(a, b, aOther, bOther string, initials bool) uint8 {
+// compareName grades names a and b; aOther and bOther are the other name
+// of each record (the family name of a given name), for swapped names.
+// Given names (given) also have the variant and initial levels.
+func compareName(a, b, aOther, bOther string, given bool) uint8 {
 	switch {
 	case a == "" || b == "":
 		return Missing
 	case a == b:
 		return nameExact
-	case a == bOther && b == aOther:
+	case swapped(a, b, aOther, bOther):
 		return nameSwapped
 	}
 	jw := JaroWinkler(a, b)
 	switch {
 	case jw >= 0.92:
 		return nameClose
-	case initials && (strings.HasPrefix(a, b) || strings.HasPrefix(b, a)):
+	case given && variants(a, b):
+		return nameVariant
+	case given && (strings.HasPrefix(a, b) || strings.HasPrefix(b, a)):
 		return nameInitial
 	case jw >= 0.80:
 		return nameSimilar
 	}
 	return nameDifferent
+}
+
+// swapped reports that each record's name is the other's other name,
+// exactly or but for a typo in each (Jaro–Winkler 0.92).
+func swapped(a, b, aOther, bOther string) bool {
+	if aOther == "" || bOther == "" {
+		return false
+	}
+	if a == bOther && b == aOther {
+		return true
+	}
+	// A typo rarely hits the first letter: other pairs are not worth the
+	// two similarities.
+	return a[0] == bOther[0] && b[0] == aOther[0] &&
+		JaroWinkler(a, bOther) >= 0.92 && JaroWinkler(b, aOther) >= 0.92
 }
 
 // compareFamily grades family names like given names, without the
@@ -163,7 +185,7 @@ func compareFamily(a, b *Prepared) uint8 {
 	case nameSimilar:
 		return 3
 	}
-	return 4
+	return 4 // different (a family name has no variant or initial level)
 }
 
 // Date levels: the first that applies wins.
@@ -265,10 +287,19 @@ func compareLocation(a, b *Prepared) uint8 {
 		return 3
 	case a.postcode != "" && b.postcode != "" && nearPostcode(a.postcode, b.postcode):
 		return 4
-	case a.city != "" && a.city == b.city && (a.region == "" || b.region == "" || a.region == b.region):
+	case sameCity(a.city, b.city) && (a.region == "" || b.region == "" || a.region == b.region):
 		return 5
 	}
 	return 6
+}
+
+// sameCity reports equal cities, or cities of four letters or more but for
+// a typo (Jaro–Winkler 0.92: "pittsburg", "pittsburgh").
+func sameCity(a, b string) bool {
+	if a == "" || b == "" {
+		return false
+	}
+	return a == b || min(len(a), len(b)) >= 4 && JaroWinkler(a, b) >= 0.92
 }
 
 func (p *Prepared) located() bool { return p.address != "" || p.postcode != "" || p.city != "" }

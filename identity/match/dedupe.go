@@ -33,9 +33,22 @@ type Options struct {
 	Window int
 	// BlockLimit is the largest block compared all-pairs. Default: 64.
 	BlockLimit int
-	// MaxClusterSize refuses links that would make a cluster larger than
-	// this, so a chain of links cannot glue many people together.
-	// Default: 20.
+	// ClusterProbability is the posterior match probability at or above
+	// which a pair joins clusters. Default: 0, the link band
+	// (Params.Link).
+	ClusterProbability float64
+	// ClusterReview lets pairs in the review band join clusters too,
+	// still under the Linkage bound. Default: false.
+	ClusterReview bool
+	// Linkage bounds chaining: two clusters are joined only if the
+	// average match probability over all pairs between them, pairs not
+	// compared or less likely than 1 in 20 counting 0, is at least Linkage
+	// (average linkage), so a chain of single links cannot glue many
+	// people together. Default: 0.5; negative means no bound (single
+	// linkage).
+	Linkage float64
+	// MaxClusterSize, if positive, refuses links that would make a
+	// cluster larger. Default: 0, no limit.
 	MaxClusterSize int
 	// Workers is the number of goroutines comparing pairs. Default:
 	// runtime.GOMAXPROCS(0).
@@ -64,8 +77,8 @@ func (o *Options) withDefaults() Options {
 	if c.BlockLimit <= 0 {
 		c.BlockLimit = 64
 	}
-	if c.MaxClusterSize <= 0 {
-		c.MaxClusterSize = 20
+	if c.Linkage == 0 {
+		c.Linkage = 0.5
 	}
 	if c.Workers <= 0 {
 		c.Workers = runtime.GOMAXPROCS(0)
@@ -167,7 +180,15 @@ type runner struct {
 	side  []bool
 	res   *Result
 	start time.Time
+	// weak are the pairs scored below the review band but with a match
+	// probability of at least weakProbability: not reported, they count
+	// towards the linkage bound of clustering.
+	weak []Pair
 }
+
+// weakProbability is the least match probability of a pair that counts
+// towards the linkage bound.
+const weakProbability = 0.05
 
 func (r *runner) stage(name string) {
 	now := time.Now()
@@ -237,7 +258,7 @@ func run(ctx context.Context, in []Record, side []bool, opts *Options) (*Result,
 	}
 	r.stage("cluster")
 	r.progress("cluster", 0, int64(len(r.res.Pairs)))
-	r.cluster(params.Link)
+	r.cluster(&params)
 	r.progress("cluster", int64(len(r.res.Pairs)), int64(len(r.res.Pairs)))
 	r.stage("")
 	return r.res, nil
@@ -338,68 +359,137 @@ func (r *runner) forPairs(b *blocker, stage string, work func(w int, i, j int32,
 
 func (r *runner) score(b *blocker, m *Model) error {
 	local := make([][]Pair, r.o.Workers)
+	weak := make([][]Pair, r.o.Workers)
+	floor := WeightOf(weakProbability)
 	n, err := r.forPairs(b, "score", func(w int, i, j int32, _ int) {
 		c := Compare(r.recs[i], r.recs[j])
 		wt := m.weightOf(&c, r.recs[i])
-		if d := m.band(wt); d != NoMatch && !c.Contradicts() {
-			local[w] = append(local[w], Pair{A: int(i), B: int(j), Weight: wt, Decision: d})
+		if c.Contradicts() || wt < floor {
+			return
 		}
+		p := Pair{A: int(i), B: int(j), Weight: wt, Decision: m.band(wt)}
+		if p.Decision == NoMatch {
+			weak[w] = append(weak[w], p)
+			return
+		}
+		local[w] = append(local[w], p)
 	})
 	if err != nil {
 		return err
 	}
 	r.res.Compared = n
+	r.weak = slices.Concat(weak...)
 	r.res.Pairs = slices.Concat(local...)
 	slices.SortFunc(r.res.Pairs, func(x, y Pair) int { return cmp.Or(cmp.Compare(x.A, y.A), cmp.Compare(x.B, y.B)) })
 	return nil
 }
 
-// cluster joins linked pairs, strongest first, refusing a join that would
-// exceed MaxClusterSize or put two different Exclusive values together.
-func (r *runner) cluster(link float64) {
+// cluster joins pairs at or above the cluster threshold, strongest first,
+// refusing a join that would put two different Exclusive values in one
+// cluster, fall below the Linkage bound or exceed MaxClusterSize.
+func (r *runner) cluster(params *Params) {
 	n := len(r.recs)
-	parent := make([]int32, n)
-	size := make([]int32, n)
-	excl := make([]string, n)
-	for i := range parent {
-		parent[i], size[i], excl[i] = int32(i), 1, r.recs[i].exclusive
+	threshold := params.Link
+	if r.o.ClusterProbability > 0 {
+		threshold = WeightOf(min(r.o.ClusterProbability, 1-1e-12))
 	}
-	find := func(x int32) int32 {
-		for parent[x] != x {
-			parent[x] = parent[parent[x]]
-			x = parent[x]
-		}
-		return x
+	if r.o.ClusterReview {
+		threshold = min(threshold, params.Review)
 	}
+	c := newClusters(n, r.recs)
+	for _, p := range r.weak {
+		c.adjacent(int32(p.A), int32(p.B), float32(ProbabilityOf(p.Weight)))
+	}
+	r.weak = nil
 	var order []int
 	for k, p := range r.res.Pairs {
-		if p.Weight >= link {
+		c.adjacent(int32(p.A), int32(p.B), float32(ProbabilityOf(p.Weight)))
+		if p.Weight >= threshold {
 			order = append(order, k)
 		}
 	}
 	slices.SortStableFunc(order, func(x, y int) int { return cmp.Compare(r.res.Pairs[y].Weight, r.res.Pairs[x].Weight) })
 	for _, k := range order {
 		p := &r.res.Pairs[k]
-		a, b := find(int32(p.A)), find(int32(p.B))
-		if a == b {
-			p.Clustered = true
-			continue
-		}
-		if int(size[a]+size[b]) > r.o.MaxClusterSize || excl[a] != "" && excl[b] != "" && excl[a] != excl[b] {
-			continue
-		}
-		if a > b {
-			a, b = b, a
-		}
-		parent[b] = a
-		size[a] += size[b]
-		if excl[a] == "" {
-			excl[a] = excl[b]
-		}
-		p.Clustered = true
+		p.Clustered = c.join(int32(p.A), int32(p.B), r.o.Linkage, r.o.MaxClusterSize)
 	}
 	r.res.Cluster = make([]int, n)
 	for i := range n {
-		r.res.Cluster[i] = int(find(int32(i)))
+		r.res.Cluster[i] = int(c.find(int32(i)))
 	}
+}
+
+// clusters is a union-find over records that keeps each cluster's members
+// and every record's scored pairs, for the linkage bound.
+type clusters struct {
+	parent  []int32
+	members [][]int32 // of each root
+	excl    []string  // of each root: its Exclusive value, if any
+	adj     [][]edge
+}
+
+type edge struct {
+	to int32
+	p  float32 // match probability
+}
+
+func newClusters(n int, recs []*Prepared) *clusters {
+	c := &clusters{parent: make([]int32, n), members: make([][]int32, n), excl: make([]string, n), adj: make([][]edge, n)}
+	for i := range c.parent {
+		c.parent[i], c.members[i], c.excl[i] = int32(i), []int32{int32(i)}, recs[i].exclusive
+	}
+	return c
+}
+
+func (c *clusters) adjacent(a, b int32, p float32) {
+	c.adj[a] = append(c.adj[a], edge{b, p})
+	c.adj[b] = append(c.adj[b], edge{a, p})
+}
+
+func (c *clusters) find(x int32) int32 {
+	for c.parent[x] != x {
+		c.parent[x] = c.parent[c.parent[x]]
+		x = c.parent[x]
+	}
+	return x
+}
+
+// join joins the clusters of a and b unless a guard refuses, and reports
+// whether they are one cluster afterwards.
+func (c *clusters) join(a, b int32, linkage float64, maxSize int) bool {
+	ra, rb := c.find(a), c.find(b)
+	if ra == rb {
+		return true
+	}
+	na, nb := len(c.members[ra]), len(c.members[rb])
+	if maxSize > 0 && na+nb > maxSize || c.excl[ra] != "" && c.excl[rb] != "" && c.excl[ra] != c.excl[rb] {
+		return false
+	}
+	if linkage >= 0 && (na > 1 || nb > 1) {
+		small, other := ra, rb
+		if nb < na {
+			small, other = rb, ra
+		}
+		sum := 0.0
+		for _, x := range c.members[small] {
+			for _, e := range c.adj[x] {
+				if c.find(e.to) == other {
+					sum += float64(e.p)
+				}
+			}
+		}
+		if sum < linkage*float64(na)*float64(nb) {
+			return false
+		}
+	}
+	if ra > rb {
+		ra, rb = rb, ra
+	}
+	c.parent[rb] = ra
+	c.members[ra] = append(c.members[ra], c.members[rb]...)
+	c.members[rb] = nil
+	if c.excl[ra] == "" {
+		c.excl[ra] = c.excl[rb]
+	}
+	return true
 }

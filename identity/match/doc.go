@@ -14,7 +14,10 @@
 //   - [Comparison]: the graded level of each [Field] for a pair: exact,
 //     close (Jaro–Winkler or Levenshtein within k), different, and missing,
 //     which is neutral and never evidence against. Names also have
-//     swapped (given and family exchanged) and initial levels; dates have
+//     swapped (given and family exchanged, also with a typo in each),
+//     variant (a nickname table shipped with the package: bob and
+//     robert) and initial levels, and titles, suffixes and ordinals are
+//     dropped ("Sir", "Jr", "3rd"); cities agree but for a typo; dates have
 //     day/month transposed, one digit off, within 30 days and within five
 //     years. Address, postcode, city
 //     and region are one field, Location, graded from same address to
@@ -53,9 +56,13 @@
 // At or above Params.Link a pair is linked, at or above Params.Review it
 // goes to a person, below that nothing; defaults are posterior
 // probabilities 0.95 and 0.5 ([DefaultLinkProbability]). Clustering joins
-// linked pairs strongest first and refuses a join that would exceed
-// Options.MaxClusterSize or put two different [Record].Exclusive values
-// (two account IDs) in one cluster, so weak links cannot chain strangers.
+// pairs at or above its own threshold (Options.ClusterProbability, the
+// link band by default; Options.ClusterReview admits the review band)
+// strongest first, and refuses a join that would put two different
+// [Record].Exclusive values (two account IDs) in one cluster or whose two
+// clusters are, on average over all their pairs, less likely one person
+// than Options.Linkage (average linkage), so weak links cannot chain
+// strangers; there is no size cap unless Options.MaxClusterSize sets one.
 //
 // Caveats:
 //

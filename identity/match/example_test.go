@@ -22,12 +22,12 @@ func ExampleModel_Score() {
 	fmt.Println(m.Decide(&s))
 	// Output:
 	// given_name exact +4.95
-	// family_name exact +6.37
+	// family_name exact +6.39
 	// birth_date exact +13.09
 	// location missing +0.00
 	// email_local missing +0.00
 	// phone missing +0.00
-	// weight 10.77 p=0.9994
+	// weight 10.78 p=0.9994
 	// link
 }
 

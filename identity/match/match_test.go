@@ -220,3 +220,21 @@ func TestClusterSizeGuard(t *testing.T) {
 		assert.LessOrEqual(t, len(c), 5)
 	}
 }
+
+// TestClusterReview checks that a pair in the review band joins a cluster
+// only when Options.ClusterReview says so, and is reported either way.
+func TestClusterReview(t *testing.T) {
+	recs := []match.Record{
+		{GivenName: "Ann", FamilyName: "Lee", BirthDate: "1985-03-02", Postcode: "97205"},
+		{GivenName: "Ann", FamilyName: "Lee", BirthDate: "1986-03-02", Postcode: "97250"},
+	}
+	p := match.DefaultParams()
+	for _, review := range []bool{false, true} {
+		res, err := match.Dedupe(context.Background(), recs, &match.Options{Params: &p, ClusterReview: review})
+		require.NoError(t, err)
+		require.Len(t, res.Pairs, 1)
+		assert.Equal(t, match.Review, res.Pairs[0].Decision)
+		assert.Equal(t, review, res.Pairs[0].Clustered)
+		assert.Equal(t, review, res.Cluster[0] == res.Cluster[1])
+	}
+}

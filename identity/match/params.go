@@ -78,15 +78,15 @@ func ProbabilityOf(w float64) float64 { return 1 / (1 + math.Exp2(-w)) }
 // (a similar address, a phone typo) have m set by hand.
 var (
 	defaultM = [NumFields][]float64{
-		GivenName:  {0.68, 0.054, 0.14, 0.05, 0.034, 0.049},
-		FamilyName: {0.78, 0.15, 0.02, 0.043},
+		GivenName:  {0.68, 0.065, 0.14, 0.039, 0.041, 0.024, 0.018},
+		FamilyName: {0.79, 0.16, 0.021, 0.033},
 		BirthDate:  {0.87, 0.019, 0.063, 0.019, 0.031, 0.0026},
 		Location:   {0.73, 0.03, 0.035, 0.059, 0.014, 0.13},
 		Email:      {0.96, 0.0023, 0.009, 0.029},
 		Phone:      {0.87, 0.03, 0.1},
 	}
 	defaultU = [NumFields][]float64{
-		GivenName:  {0.022, 2.4e-05, 0.0024, 0.0023, 0.0055, 0.97},
+		GivenName:  {0.022, 2.4e-05, 0.0024, 0.0021, 0.0022, 0.0051, 0.97},
 		FamilyName: {0.0094, 0.00099, 0.0038, 0.99},
 		BirthDate:  {0.0001, 2.3e-05, 0.0014, 0.0018, 0.15, 0.84},
 		Location:   {9.3e-05, 1.2e-05, 0.00051, 0.054, 0.0024, 0.94},

@@ -100,13 +100,79 @@ type date struct {
 	ok      bool // parsed into components
 }
 
-var titles = map[string]bool{"mr": true, "mrs": true, "ms": true, "miss": true, "dr": true, "prof": true, "sir": true, "mx": true}
+// honorifics are titles and suffixes that are not part of a name: "Sir
+// John Smith Jr" and "John Smith" are one name. Ordinals ("1st", "3rd")
+// are dropped too (see [honorific]).
+var honorifics = map[string]bool{
+	"mr": true, "mrs": true, "ms": true, "miss": true, "mx": true, "dr": true, "prof": true, "sir": true,
+	"dame": true, "lady": true, "lord": true, "rev": true, "fr": true, "capt": true, "col": true, "gen": true,
+	"jr": true, "jnr": true, "sr": true, "snr": true, "junior": true, "senior": true,
+	"ii": true, "iii": true, "iv": true, "phd": true, "md": true, "esq": true,
+}
+
+// honorific reports whether the folded word w is a title, a suffix or an
+// ordinal.
+func honorific(w string) bool {
+	if honorifics[w] {
+		return true
+	}
+	n := len(w)
+	if n < 3 || w[0] < '0' || w[0] > '9' {
+		return false
+	}
+	switch w[n-2:] {
+	case "st", "nd", "rd", "th":
+		for i := range n - 2 {
+			if w[i] < '0' || w[i] > '9' {
+				return false
+			}
+		}
+		return true
+	}
+	return false
+}
+
+// nameWords folds a name and drops its titles, suffixes and ordinals,
+// unless that leaves nothing.
+func nameWords(s string) []string {
+	words := strings.Fields(fold(s))
+	kept := words[:0:0]
+	for _, w := range words {
+		if !honorific(w) {
+			kept = append(kept, w)
+		}
+	}
+	if len(kept) == 0 {
+		return words
+	}
+	return kept
+}
+
+// onlyHonorifics reports whether s has words and all are titles,
+// suffixes or ordinals.
+func onlyHonorifics(s string) bool {
+	words := strings.Fields(fold(s))
+	for _, w := range words {
+		if !honorific(w) {
+			return false
+		}
+	}
+	return len(words) > 0
+}
+
+// foldName is a name as compared: folded, without titles and suffixes.
+func foldName(s string) string {
+	if s == "" {
+		return ""
+	}
+	return strings.Join(nameWords(s), " ")
+}
 
 // Prepare normalizes r for comparison.
 func Prepare(r *Record) *Prepared {
 	p := &Prepared{
-		given:     fold(r.GivenName),
-		family:    fold(r.FamilyName),
+		given:     foldName(r.GivenName),
+		family:    foldName(r.FamilyName),
 		dob:       parseDate(r.BirthDate),
 		address:   foldAddress(r.Address),
 		city:      fold(r.City),
@@ -124,18 +190,16 @@ func Prepare(r *Record) *Prepared {
 }
 
 // splitName splits a full name: "Family, Given" or "Given [Middle] Family",
-// dropping titles and middle names.
+// dropping titles, suffixes, ordinals and middle names.
 func splitName(full string) (given, family string) {
 	if f, g, ok := strings.Cut(full, ","); ok {
-		given, _, _ = strings.Cut(fold(g), " ")
-		return given, fold(f)
-	}
-	var words []string
-	for _, w := range strings.Fields(fold(full)) {
-		if !titles[w] {
-			words = append(words, w)
+		if !onlyHonorifics(g) {
+			given, _, _ = strings.Cut(foldName(g), " ")
+			return given, foldName(f)
 		}
+		full = f // "Ann Lee, PhD"
 	}
+	words := nameWords(full)
 	switch len(words) {
 	case 0:
 		return "", ""
