@@ -11,7 +11,10 @@
 //     receiving side taking over; [Builder.Handoffs] lists them with their
 //     [State] (a handoff nobody takes up within journey.Options.AckTimeout
 //     is lost, as journey metrics count it: see [journey.WaitingHandoff]);
-//     [Builder.Route] returns the [Routing] signals alone.
+//     [Builder.Route] returns the [Routing] signals alone. The receiving
+//     side lists what waits for it with [Builder.Waiting] (by queue,
+//     agent or channel) and attaches the identifiers it collected (the
+//     caller's phone) to the handoff's customer with [Builder.Attach].
 //   - [Packet]: who the customer is (name, verified identifiers, consent
 //     for the receiving channel), the current [Issue] (the most recent open
 //     journey: summary, case, channels in order, contacts, elapsed time,

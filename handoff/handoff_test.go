@@ -369,3 +369,59 @@ func TestLostHandoffsAgree(t *testing.T) {
 	require.NoError(t, err)
 	check(handoff.StateAcknowledged, 0)
 }
+
+// TestReceivingSide: a chat escalates to a voice queue. The queue lists
+// the waiting handoff; the caller's phone first resolves to a customer of
+// its own, and the agent attaches it to the handoff's customer; once
+// acknowledged, the queue is empty.
+func TestReceivingSide(t *testing.T) {
+	ctx := context.Background()
+	now := at(0, 9, 0)
+	clock := func() time.Time { return now }
+	tl := scripttest.Timeline(t, clock)
+	b, err := handoff.New(journey.NewTracker(tl, nil, clock), &handoff.Options{Clock: clock})
+	require.NoError(t, err)
+	res, err := tl.Append(ctx, msg("m1", now, timeline.Chat, customer, "My refund failed.", annChat))
+	require.NoError(t, err)
+	ann := res[0].Customer
+	billing := handoff.Endpoint{Channel: timeline.Voice, Kind: handoff.Queue, ID: "billing"}
+	p, err := b.Handoff(ctx, ann, handoff.Request{From: handoff.Endpoint{Channel: timeline.Chat, Kind: handoff.Bot, ID: "billy"},
+		To: billing, Reason: "refund failed"})
+	require.NoError(t, err)
+	_, err = b.Handoff(ctx, ann, handoff.Request{From: handoff.Endpoint{Channel: timeline.Chat, Kind: handoff.Bot, ID: "billy"},
+		To: handoff.Endpoint{Channel: timeline.Email, Kind: handoff.Queue, ID: "billing"}, Reason: "send the receipt"})
+	require.NoError(t, err)
+
+	for _, f := range []handoff.Endpoint{billing, {Channel: timeline.Voice}, {Kind: handoff.Queue, ID: "billing", Channel: timeline.Voice}} {
+		w, err := b.Waiting(ctx, f)
+		require.NoError(t, err)
+		require.Len(t, w, 1, "filter %v", f)
+		assert.Equal(t, ann, w[0].Customer)
+		assert.Equal(t, p.HandoffID, w[0].ID)
+	}
+	all, err := b.Waiting(ctx, handoff.Endpoint{Kind: handoff.Queue})
+	require.NoError(t, err)
+	assert.Len(t, all, 2)
+	_, err = b.Waiting(ctx, handoff.Endpoint{Channel: "fax"})
+	assert.ErrorIs(t, err, handoff.ErrInvalidRequest)
+
+	// The caller's phone is known from elsewhere, as another customer.
+	other, err := tl.Graph().Observe(ctx, identity.Observation{Source: "voice", Time: now, Identifiers: []identity.Identifier{annPhone}})
+	require.NoError(t, err)
+	require.NotEqual(t, ann, other.Customer)
+	got, err := b.Attach(ctx, ann, p.HandoffID, annPhone)
+	require.NoError(t, err)
+	live, err := tl.Graph().Resolve(ctx, ann)
+	require.NoError(t, err)
+	assert.Equal(t, live, got.Customer)
+	byPhone, err := tl.Graph().Lookup(ctx, annPhone)
+	require.NoError(t, err)
+	assert.Equal(t, live, byPhone, "the phone now belongs to the handoff's customer")
+	_, err = b.Attach(ctx, ann, "handoff-none", annPhone)
+	assert.ErrorIs(t, err, handoff.ErrUnknownHandoff)
+
+	require.NoError(t, b.Acknowledge(ctx, live, p.HandoffID, timeline.Actor{Kind: timeline.Agent, ID: "raj"}))
+	w, err := b.Waiting(ctx, billing)
+	require.NoError(t, err)
+	assert.Empty(t, w)
+}
