@@ -14,6 +14,7 @@ import (
 
 	"github.com/threadline/threadline/identity"
 	"github.com/threadline/threadline/internal/keys"
+	"github.com/threadline/threadline/internal/storetest"
 	"github.com/threadline/threadline/journey"
 	"github.com/threadline/threadline/store"
 	"github.com/threadline/threadline/timeline"
@@ -31,8 +32,14 @@ type world struct {
 }
 
 func openWorld(t testing.TB, dir string, opts *journey.Options) *world {
-	db, err := store.Open(dir, &store.Options{InMemory: dir == ""})
-	require.NoError(t, err)
+	var db *store.DB
+	var err error
+	if dir == "" {
+		db = storetest.Open(t) // on PostgreSQL when THREADLINE_TEST_POSTGRES is set
+	} else {
+		db, err = store.Open(dir, nil)
+		require.NoError(t, err)
+	}
 	w := &world{db: db, now: time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)}
 	clock := func() time.Time { return w.now }
 	w.g, err = identity.Open(db, &identity.Options{Clock: clock})

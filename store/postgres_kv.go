@@ -5,6 +5,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"sync"
 
 	"github.com/jackc/pgx/v5"
@@ -152,8 +154,12 @@ func (k *pgKV) send(ctx context.Context, commit bool) error {
 		batch.Queue(k.be.q.deleteRange, r[0], r[1])
 	}
 	if len(k.points) > 0 {
+		// In key order, so that two transactions writing the same keys
+		// lock them in the same order rather than deadlock.
+		sorted := slices.Sorted(maps.Keys(k.points))
 		var dels, keys, vals [][]byte
-		for key, w := range k.points {
+		for _, key := range sorted {
+			w := k.points[key]
 			k.info.Bytes += len(key) + len(w.v)
 			if w.del {
 				dels = append(dels, []byte(key))

@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/threadline/threadline/identity"
-	"github.com/threadline/threadline/store"
+	"github.com/threadline/threadline/internal/storetest"
 	"github.com/threadline/threadline/timeline"
 )
 
@@ -77,11 +77,7 @@ type prop struct {
 
 func newProp(t *testing.T, seed uint64) *prop {
 	t.Helper()
-	db, err := store.Open("", &store.Options{InMemory: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db := storetest.Open(t)
 	opts := &identity.Options{DefaultRegion: "US", Clock: func() time.Time { return propNow }}
 	if seed%2 == 1 { // no guards: every strong identifier shared merges
 		for _, k := range identity.DefaultKinds("US", identity.EmailPolicy{}) {
