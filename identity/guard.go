@@ -10,7 +10,7 @@ import "strings"
 // merge: two customers with one account each are refused whether an
 // account, their emails or a shared phone joins them.
 type mergeCount struct {
-	groups map[string]*groupCount
+	groups map[string]groupCount
 	strong int
 	// strongMax is the most strong identifiers any one merged customer
 	// already has.
@@ -27,9 +27,10 @@ func (m *mergeCount) customer(r *custRec) {
 	m.strong += int(r.Strong)
 	m.strongMax = max(m.strongMax, int(r.Strong))
 	for g, n := range r.Groups {
-		c := m.group(g)
+		c := m.groups[g]
 		c.n += int(n)
 		c.max = max(c.max, int(n))
+		m.set(g, c)
 	}
 }
 
@@ -39,20 +40,18 @@ func (m *mergeCount) identifier(p *KindPolicy, id Identifier) {
 		m.strong++
 	}
 	if p.Limit > 0 {
-		m.group(p.limitGroup(id.Value)).n++
+		g := p.limitGroup(id.Value)
+		c := m.groups[g]
+		c.n++
+		m.set(g, c)
 	}
 }
 
-func (m *mergeCount) group(g string) *groupCount {
+func (m *mergeCount) set(g string, c groupCount) {
 	if m.groups == nil {
-		m.groups = map[string]*groupCount{}
+		m.groups = map[string]groupCount{}
 	}
-	c := m.groups[g]
-	if c == nil {
-		c = &groupCount{}
-		m.groups[g] = c
-	}
-	return c
+	m.groups[g] = c
 }
 
 // breach returns the guard the counted merge breaks, with the limit group
