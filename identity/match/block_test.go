@@ -51,3 +51,28 @@ func TestBlockingPairsOnce(t *testing.T) {
 		}
 	}
 }
+
+// TestRuleKeys checks the keys rules make of one record, and that a
+// record missing a part has none.
+func TestRuleKeys(t *testing.T) {
+	p := Prepare(&Record{GivenName: "Ann", FamilyName: "Lee", BirthDate: "1985-03-02", Postcode: "SW1A 1AA",
+		Phone: "+44 20 7946 0018", Email: "ann.lee@example.com"})
+	for spec, want := range map[string]string{
+		"given+family":              "ann\x1flee",
+		"family:soundex+birth_year": "l000\x1f1985",
+		"postcode:4+given:1":        "sw1a\x1fa",
+		"phone:7":                   "9460018",
+		"birth_date+initials":       "1985-3-2\x1fal",
+		"email":                     "annlee",
+		"city":                      "",
+		"given:5":                   "",
+	} {
+		r, err := ParseBlockingRule(spec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := string(r.appendKey(nil, p)); got != want {
+			t.Errorf("%s: key %q, want %q", spec, got, want)
+		}
+	}
+}

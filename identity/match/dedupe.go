@@ -122,9 +122,24 @@ type Result struct {
 	// Estimation reports how the parameters were estimated; nil with
 	// given parameters.
 	Estimation *Estimation
+	// Blocking reports the candidate pairs of each blocking rule, in
+	// order, the sorted neighbourhood ("sorted-neighbourhood") last.
+	Blocking []RuleReport
 	// Stages are the stages run, in order, with their wall time.
 	Stages []Stage
 }
+
+// RuleReport is what one blocking rule contributed to the candidate pairs.
+type RuleReport struct {
+	Rule string
+	// Pairs counts the candidate pairs the rule found that no earlier
+	// rule had; Cumulative the candidate pairs of this rule and all
+	// earlier ones.
+	Pairs, Cumulative int64
+}
+
+// sortedNeighbourhood names the sorted neighbourhood in a [RuleReport].
+const sortedNeighbourhood = "sorted-neighbourhood"
 
 // Clusters returns the clusters of more than one record, each sorted, in
 // order of their first record.
@@ -360,8 +375,13 @@ func (r *runner) forPairs(b *blocker, stage string, work func(w int, i, j int32,
 func (r *runner) score(b *blocker, m *Model) error {
 	local := make([][]Pair, r.o.Workers)
 	weak := make([][]Pair, r.o.Workers)
+	perRule := make([][]int64, r.o.Workers)
+	for w := range perRule {
+		perRule[w] = make([]int64, len(b.rules)+1)
+	}
 	floor := WeightOf(weakProbability)
-	n, err := r.forPairs(b, "score", func(w int, i, j int32, _ int) {
+	n, err := r.forPairs(b, "score", func(w int, i, j int32, rule int) {
+		perRule[w][rule]++
 		c := Compare(r.recs[i], r.recs[j])
 		wt := m.weightOf(&c, r.recs[i])
 		if c.Contradicts() || wt < floor {
@@ -378,6 +398,19 @@ func (r *runner) score(b *blocker, m *Model) error {
 		return err
 	}
 	r.res.Compared = n
+	var cum int64
+	for k := range len(b.rules) + 1 {
+		rep := RuleReport{Rule: sortedNeighbourhood}
+		if k < len(b.rules) {
+			rep.Rule = b.rules[k].spec
+		}
+		for w := range perRule {
+			rep.Pairs += perRule[w][k]
+		}
+		cum += rep.Pairs
+		rep.Cumulative = cum
+		r.res.Blocking = append(r.res.Blocking, rep)
+	}
 	r.weak = slices.Concat(weak...)
 	r.res.Pairs = slices.Concat(local...)
 	slices.SortFunc(r.res.Pairs, func(x, y Pair) int { return cmp.Or(cmp.Compare(x.A, y.A), cmp.Compare(x.B, y.B)) })

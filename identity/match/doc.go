@@ -31,7 +31,9 @@
 //     without comparing all pairs: [BlockingRule]s given as data
 //     (Options.Blocking, default [DefaultBlockingRules]: single fields
 //     and combinations, exact, Soundex or prefix keys) and a sorted
-//     neighbourhood on names. The parameters are estimated from the data
+//     neighbourhood on names; Result.Blocking reports each rule's pairs
+//     and Estimation.PairsCompleteness the share of matches they are
+//     estimated to find. The parameters are estimated from the data
 //     without labels, every candidate is scored, and linked pairs are
 //     clustered under guards.
 //   - [Evaluate] and [EvaluateBlocking]: pairwise and B-cubed precision,

@@ -82,3 +82,25 @@ func TestForRecords(t *testing.T) {
 	p.Records = -1
 	assert.ErrorIs(t, p.Validate(), match.ErrInvalidParams)
 }
+
+// TestBlockingReport checks the report of each blocking rule: its own
+// pairs, counted once, add up to the pairs compared.
+func TestBlockingReport(t *testing.T) {
+	recs, _ := loadDataset(t)
+	rules := []string{"email", "birth_date", "family:soundex+birth_year"}
+	res, err := match.Dedupe(context.Background(), recs[:3000], &match.Options{Blocking: rules})
+	require.NoError(t, err)
+	require.Len(t, res.Blocking, len(rules)+1)
+	var sum int64
+	for k, rep := range res.Blocking {
+		if k < len(rules) {
+			assert.Equal(t, rules[k], rep.Rule)
+		} else {
+			assert.Equal(t, "sorted-neighbourhood", rep.Rule)
+		}
+		assert.Positive(t, rep.Pairs, rep.Rule)
+		sum += rep.Pairs
+		assert.Equal(t, sum, rep.Cumulative)
+	}
+	assert.Equal(t, res.Compared, sum)
+}

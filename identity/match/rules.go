@@ -126,17 +126,20 @@ func (r *BlockingRule) appendKey(b []byte, p *Prepared) []byte {
 	return b
 }
 
+// plainAttrs give the value of the attributes keyed by their value.
+var plainAttrs = map[string]func(*Prepared) string{
+	"given":    func(p *Prepared) string { return p.given },
+	"family":   func(p *Prepared) string { return p.family },
+	"address":  func(p *Prepared) string { return p.address },
+	"city":     func(p *Prepared) string { return p.city },
+	"postcode": func(p *Prepared) string { return p.postcode },
+	"region":   func(p *Prepared) string { return p.region },
+	"email":    func(p *Prepared) string { return p.email },
+	"phone":    func(p *Prepared) string { return p.phone },
+}
+
 func (k *keyPart) append(b []byte, p *Prepared) []byte {
-	var v string
 	switch k.attr {
-	case "given", "family":
-		v = p.given
-		if k.attr == "family" {
-			v = p.family
-		}
-		if k.soundex {
-			v = soundex(v)
-		}
 	case "initials":
 		if p.given == "" || p.family == "" {
 			return b
@@ -155,30 +158,18 @@ func (k *keyPart) append(b []byte, p *Prepared) []byte {
 			b = strconv.AppendInt(b, int64(p.dob.d), 10)
 		}
 		return b
-	case "address":
-		v = p.address
-	case "city":
-		v = p.city
-	case "postcode":
-		v = p.postcode
-	case "region":
-		v = p.region
-	case "email":
-		v = p.email
-	case "phone":
-		v = p.phone
-		if k.n > 0 {
-			if len(v) < k.n {
-				return b
-			}
-			v = v[len(v)-k.n:]
-		}
-		return append(b, v...)
 	}
-	if k.n > 0 {
-		if len(v) < k.n {
-			return b
-		}
+	v := plainAttrs[k.attr](p)
+	if k.soundex {
+		v = soundex(v)
+	}
+	switch {
+	case k.n == 0:
+	case len(v) < k.n:
+		return b
+	case k.attr == "phone": // the last digits
+		v = v[len(v)-k.n:]
+	default: // a prefix
 		v = v[:k.n]
 	}
 	return append(b, v...)
