@@ -114,11 +114,12 @@ func (e Endpoint) String() string {
 
 // Request says which handoff a packet is for.
 type Request struct {
-	From, To Endpoint
-	Reason   string
+	From   Endpoint `json:"from"`
+	To     Endpoint `json:"to"`
+	Reason string   `json:"reason"`
 	// Journey picks the issue by journey ID; empty means the customer's
 	// most recent open journey.
-	Journey string
+	Journey string `json:"journey"`
 }
 
 // ErrInvalidRequest is wrapped by every [*RequestError].

@@ -39,13 +39,13 @@ const (
 
 // Attribute is a customer's surviving value of one field, with provenance.
 type Attribute struct {
-	Value    string
-	Source   string
-	Time     time.Time
-	Verified bool
+	Value    string    `json:"value"`
+	Source   string    `json:"source"`
+	Time     time.Time `json:"time,omitzero"`
+	Verified bool      `json:"verified"`
 	// Observed counts the observations, across the customer's
 	// identifiers, that gave this field any value.
-	Observed int
+	Observed int `json:"observed"`
 }
 
 var attrName = regexp.MustCompile(`^[a-z][a-z0-9_]{0,63}$`)

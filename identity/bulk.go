@@ -16,33 +16,34 @@ const RuleBulk = "bulk-match"
 
 // LoadResult says what [Graph.LoadMatches] did.
 type LoadResult struct {
-	Observed int // records observed (all but those SkipInvalid left with no identifier)
-	Linked   int // linked pairs that merged two customers
-	Already  int // linked pairs whose records were one customer already
-	Refused  int // linked pairs a guard refused (kind limit, size): len(Refusals)
-	Reviews  int // review items created
+	Observed int `json:"observed"` // records observed (all but those SkipInvalid left with no identifier)
+	Linked   int `json:"linked"`   // linked pairs that merged two customers
+	Already  int `json:"already"`  // linked pairs whose records were one customer already
+	Refused  int `json:"refused"`  // linked pairs a guard refused (kind limit, size): len(Refusals)
+	Reviews  int `json:"reviews"`  // review items created
 	// Refusals are the linked pairs a guard refused, in the result's order.
 	// LoadMatches returns a [*RefusedLinksError] when there are any.
-	Refusals []LoadRefusal
+	Refusals []LoadRefusal `json:"refusals"`
 	// Skipped are the records that lost identifiers with
 	// LoadOptions.SkipInvalid, in record order.
-	Skipped []SkippedRecord
+	Skipped []SkippedRecord `json:"skipped"`
 }
 
 // LoadRefusal is a linked pair of records that a guard kept apart.
 type LoadRefusal struct {
-	A, B  int // the records, as indexes of the table (match.Pair's A and B)
-	Guard Guard
+	A     int   `json:"a"`
+	B     int   `json:"b"` // the records, as indexes of the table (match.Pair's A and B)
+	Guard Guard `json:"guard"`
 }
 
 // SkippedRecord is a record whose invalid identifiers [Graph.LoadMatches]
 // left out (LoadOptions.SkipInvalid).
 type SkippedRecord struct {
-	Record int     // index of the record in the table
-	Errors []error // why, one per identifier left out; each from its kind's normalizer
+	Record int     `json:"record"` // index of the record in the table
+	Errors []error `json:"errors"` // why, one per identifier left out; each from its kind's normalizer
 	// Unobserved says no identifier was left: the record was not observed,
 	// and the result's pairs naming it were neither linked nor reviewed.
-	Unobserved bool
+	Unobserved bool `json:"unobserved"`
 }
 
 // LoadOptions configures [Graph.LoadMatches]. nil means the defaults.

@@ -12,8 +12,8 @@ import (
 
 // Violation is one inconsistency found by Check.
 type Violation struct {
-	Key     string // the offending key, formatted
-	Problem string
+	Key     string `json:"key"` // the offending key, formatted
+	Problem string `json:"problem"`
 }
 
 func (v Violation) String() string { return v.Key + ": " + v.Problem }

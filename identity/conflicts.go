@@ -27,21 +27,22 @@ const (
 // Conflict is a recorded refusal: a guard kept an identifier from joining a
 // customer. Repeated refusals of the same values update one conflict.
 type Conflict struct {
-	ID         ConflictID
-	Guard      Guard
-	Identifier Identifier   // the identifier held back
-	Against    []Identifier // the values it conflicted with
-	Customer   CustomerID   // the customer it would have joined (resolved through aliases)
+	ID         ConflictID   `json:"id"`
+	Guard      Guard        `json:"guard"`
+	Identifier Identifier   `json:"identifier"` // the identifier held back
+	Against    []Identifier `json:"against"`    // the values it conflicted with
+	Customer   CustomerID   `json:"customer"`   // the customer it would have joined (resolved through aliases)
 	// Observation, Source and Time are of the first refusal; Last and
 	// Count of the latest and how many.
-	Observation ObservationID
-	Source      string
-	Time, Last  time.Time
-	Count       uint64
-	Status      ConflictStatus
-	DecidedBy   string
-	DecidedAt   time.Time
-	Note        string
+	Observation ObservationID  `json:"observation"`
+	Source      string         `json:"source"`
+	Time        time.Time      `json:"time,omitzero"`
+	Last        time.Time      `json:"last,omitzero"`
+	Count       uint64         `json:"count"`
+	Status      ConflictStatus `json:"status"`
+	DecidedBy   string         `json:"decided_by"`
+	DecidedAt   time.Time      `json:"decided_at,omitzero"`
+	Note        string         `json:"note"`
 }
 
 type conflictRec struct {
@@ -202,11 +203,11 @@ type Decision struct {
 	// Accept links the held-back identifier to every value it conflicted
 	// with, bypassing the guard and merging customers as needed.
 	// Otherwise the refusal is confirmed.
-	Accept bool
+	Accept bool `json:"accept"`
 	// By names the person or process deciding; recorded.
-	By string
+	By string `json:"by"`
 	// Note is free text; recorded.
-	Note string
+	Note string `json:"note"`
 }
 
 // Decide settles a pending conflict. Accepting it links the values with

@@ -16,9 +16,9 @@ import (
 // observation, for one purpose ("marketing", "service", "survey") on one
 // channel ("sms", "email", "voice", "whatsapp", or "*" for all channels).
 type ConsentChange struct {
-	Purpose string
-	Channel string
-	Granted bool
+	Purpose string `json:"purpose"`
+	Channel string `json:"channel"`
+	Granted bool   `json:"granted"`
 }
 
 // ConsentState is a customer's consent for one purpose and channel, as
@@ -26,11 +26,11 @@ type ConsentChange struct {
 // then the most restrictive across identifiers (one "no" outweighs any
 // "yes": consents survive merges, and a merge must never widen them).
 type ConsentState struct {
-	Purpose string
-	Channel string
-	Granted bool
-	Time    time.Time // of the statement that decided
-	Source  string
+	Purpose string    `json:"purpose"`
+	Channel string    `json:"channel"`
+	Granted bool      `json:"granted"`
+	Time    time.Time `json:"time,omitzero"` // of the statement that decided
+	Source  string    `json:"source"`
 }
 
 // Allows reports whether the consents allow contact for purpose on channel:

@@ -12,27 +12,27 @@ import (
 // IdentifierInfo is one identifier of a customer with what is known of it.
 type IdentifierInfo struct {
 	Identifier
-	Strength       Strength
-	FirstSeen      time.Time
-	LastSeen       time.Time
-	Seen           uint64 // observations that included it
-	Verified       bool
-	VerifiedSource string // source of the latest verifying observation
-	VerifiedAt     time.Time
+	Strength       Strength  `json:"strength"`
+	FirstSeen      time.Time `json:"first_seen,omitzero"`
+	LastSeen       time.Time `json:"last_seen,omitzero"`
+	Seen           uint64    `json:"seen"` // observations that included it
+	Verified       bool      `json:"verified"`
+	VerifiedSource string    `json:"verified_source"` // source of the latest verifying observation
+	VerifiedAt     time.Time `json:"verified_at,omitzero"`
 }
 
 // Customer is a customer as read from the graph.
 type Customer struct {
-	ID          CustomerID
-	Identifiers []IdentifierInfo // in kind, then value order
-	Aliases     []CustomerID     // absorbed IDs that resolve to this customer
-	Attributes  map[string]Attribute
-	Consent     []ConsentState
-	Created     time.Time
+	ID          CustomerID           `json:"id"`
+	Identifiers []IdentifierInfo     `json:"identifiers"` // in kind, then value order
+	Aliases     []CustomerID         `json:"aliases"`     // absorbed IDs that resolve to this customer
+	Attributes  map[string]Attribute `json:"attributes,omitempty"`
+	Consent     []ConsentState       `json:"consent"`
+	Created     time.Time            `json:"created,omitzero"`
 	// Updated is the time of the latest change to the customer (created,
 	// merged, split, a decision) or of the latest observation of any of
 	// its identifiers, whichever is later.
-	Updated time.Time
+	Updated time.Time `json:"updated,omitzero"`
 }
 
 // Verified returns the customer's verified identifiers.

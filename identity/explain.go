@@ -11,20 +11,21 @@ import (
 
 // Link is an accepted edge between two identifiers, with its evidence.
 type Link struct {
-	ID          LinkID
-	A, B        Identifier
-	Rule        string // RuleStrong, RuleWeak, RuleDecision, or a matcher's rule
-	Source      string
-	Observation ObservationID
-	Time        time.Time
-	Verified    bool
+	ID          LinkID        `json:"id"`
+	A           Identifier    `json:"a"`
+	B           Identifier    `json:"b"`
+	Rule        string        `json:"rule"` // RuleStrong, RuleWeak, RuleDecision, or a matcher's rule
+	Source      string        `json:"source"`
+	Observation ObservationID `json:"observation"`
+	Time        time.Time     `json:"time,omitzero"`
+	Verified    bool          `json:"verified"`
 	// Score and Comparisons are set for probabilistic links: the match
 	// weight and its terms, which add up to it: the prior
 	// ("prior=-4.51"), then each field's comparison level and weight
 	// ("given_name=exact:+3.20").
-	Score       float64
-	Comparisons []string
-	Reviewer    string
+	Score       float64  `json:"score"`
+	Comparisons []string `json:"comparisons"`
+	Reviewer    string   `json:"reviewer"`
 }
 
 // String renders the link as one line of evidence:
@@ -175,14 +176,14 @@ func (g *Graph) Links(ctx context.Context, c CustomerID) ([]Link, error) {
 
 // HistoryEntry is one event in a customer's identity history.
 type HistoryEntry struct {
-	Customer    CustomerID // the customer (or absorbed alias) it was recorded on
-	Type        ChangeType
-	Time        time.Time
-	Observation ObservationID
-	Others      []CustomerID // absorbed, survivor, or split parts
-	Links       []LinkID
-	Guard       Guard
-	Conflict    ConflictID
+	Customer    CustomerID    `json:"customer"` // the customer (or absorbed alias) it was recorded on
+	Type        ChangeType    `json:"type"`
+	Time        time.Time     `json:"time,omitzero"`
+	Observation ObservationID `json:"observation"`
+	Others      []CustomerID  `json:"others"` // absorbed, survivor, or split parts
+	Links       []LinkID      `json:"links"`
+	Guard       Guard         `json:"guard"`
+	Conflict    ConflictID    `json:"conflict"`
 }
 
 // History returns the merges, splits, refusals and decisions recorded for

@@ -20,9 +20,9 @@ type ForgetOptions struct {
 
 // ForgetResult reports what Forget erased.
 type ForgetResult struct {
-	Customer    CustomerID
-	Identifiers []Identifier // the erased identifiers, for layers that keep data per identifier
-	Aliases     []CustomerID // absorbed IDs that no longer resolve
+	Customer    CustomerID   `json:"customer"`
+	Identifiers []Identifier `json:"identifiers"` // the erased identifiers, for layers that keep data per identifier
+	Aliases     []CustomerID `json:"aliases"`     // absorbed IDs that no longer resolve
 }
 
 // Forget erases a customer: identifiers, links and their evidence,

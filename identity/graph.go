@@ -226,10 +226,10 @@ const (
 // It carries customer IDs only, never identifier values, so that a
 // subscriber's log holds nothing that Forget would have to chase.
 type Change struct {
-	Type     ChangeType
-	Customer CustomerID   // the customer changed (the survivor of a merge)
-	Others   []CustomerID // absorbed customers of a merge; new parts of a split
-	Time     time.Time
+	Type     ChangeType   `json:"type"`
+	Customer CustomerID   `json:"customer"` // the customer changed (the survivor of a merge)
+	Others   []CustomerID `json:"others"`   // absorbed customers of a merge; new parts of a split
+	Time     time.Time    `json:"time,omitzero"`
 }
 
 // Subscribe registers fn to receive every change committed through this

@@ -17,21 +17,21 @@ import (
 type Observation struct {
 	// Identifiers seen together, raw or canonical: the graph normalizes
 	// them. At least one; at most Options.MaxIdentifiersPerObservation.
-	Identifiers []Identifier
+	Identifiers []Identifier `json:"identifiers"`
 	// Source is the channel or system that saw them: "voice", "chat",
 	// "crm-import". Recorded as evidence on every link made.
-	Source string
+	Source string `json:"source"`
 	// Time of the interaction. Zero means now. Must not be before 1970 or
 	// more than a day ahead of the clock.
-	Time time.Time
+	Time time.Time `json:"time,omitzero"`
 	// Verified says the customer was authenticated in this interaction;
 	// every identifier kept from it is marked verified.
-	Verified bool
+	Verified bool `json:"verified"`
 	// Attributes are profile fields (see the Attr constants), stored with
 	// the observation and chosen per field by survivorship rules.
-	Attributes map[string]string
+	Attributes map[string]string `json:"attributes,omitempty"`
 	// Consent changes the customer stated in this interaction.
-	Consent []ConsentChange
+	Consent []ConsentChange `json:"consent"`
 }
 
 // Outcome says what an observation did.
@@ -60,20 +60,20 @@ const (
 
 // Refusal is a link the graph would not make, and why.
 type Refusal struct {
-	Guard Guard
+	Guard Guard `json:"guard"`
 	// Identifier is the identifier of the observation that was held back.
 	// For GuardWeak it stays with the customer it already belonged to.
-	Identifier Identifier
+	Identifier Identifier `json:"identifier"`
 	// Against are the values it conflicted with: for GuardLimit the
 	// identifiers of the same limited group; for GuardSize and GuardWeak
 	// the observation's other identifiers. Accepting the conflict links
 	// Identifier to each of them.
-	Against []Identifier
+	Against []Identifier `json:"against"`
 	// Customer is the customer it would have joined, if any.
-	Customer CustomerID
+	Customer CustomerID `json:"customer"`
 	// Conflict is the recorded conflict; 0 for suppressed values, which are
 	// never recorded.
-	Conflict ConflictID
+	Conflict ConflictID `json:"conflict"`
 }
 
 func (r Refusal) String() string {
@@ -86,25 +86,25 @@ func (r Refusal) String() string {
 
 // Result says what Observe did.
 type Result struct {
-	Customer    CustomerID // the customer the observation resolved to; 0 if refused
-	Outcome     Outcome
-	Observation ObservationID
+	Customer    CustomerID    `json:"customer"` // the customer the observation resolved to; 0 if refused
+	Outcome     Outcome       `json:"outcome"`
+	Observation ObservationID `json:"observation"`
 	// Merged lists the customers absorbed into Customer. A customer this
 	// Observe would have created for new identifiers that a probabilistic
 	// link then joins to a candidate is not one: the identifiers are
 	// added to the candidate's customer (OutcomeAttached).
-	Merged []CustomerID
-	Added  []Identifier // identifiers new to Customer
+	Merged []CustomerID `json:"merged"`
+	Added  []Identifier `json:"added"` // identifiers new to Customer
 	// Identifiers are the observation's identifiers (canonical, in the
 	// order given, duplicates dropped) that belong to Customer after it:
 	// those it added or found there, and those that were already the
 	// customer's but were held back by a guard. Empty when refused.
-	Identifiers []Identifier
-	Links       []LinkID // links made
-	Refusals    []Refusal
+	Identifiers []Identifier `json:"identifiers"`
+	Links       []LinkID     `json:"links"` // links made
+	Refusals    []Refusal    `json:"refusals"`
 	// Matches are the candidates probabilistic matching scored at or
 	// above the review band, strongest first (see [MatchOptions]).
-	Matches []Match
+	Matches []Match `json:"matches"`
 }
 
 // Observe resolves an observation to a customer, creating, attaching or

@@ -58,16 +58,16 @@ const (
 // Match is one candidate customer an observation was scored against and
 // what came of it.
 type Match struct {
-	Customer   CustomerID // the candidate's customer at the time
-	Identifier Identifier // the candidate profile's identifier
-	Weight     float64    // match weight: posterior log2 odds
+	Customer   CustomerID `json:"customer"`   // the candidate's customer at the time
+	Identifier Identifier `json:"identifier"` // the candidate profile's identifier
+	Weight     float64    `json:"weight"`     // match weight: posterior log2 odds
 	// Decision is "link" (merged), "review" (a review item was created)
 	// or "refused" (above the link band, but Guard refused the merge).
-	Decision string
-	Guard    Guard
-	Review   ReviewID
+	Decision string   `json:"decision"`
+	Guard    Guard    `json:"guard"`
+	Review   ReviewID `json:"review"`
 	// Evidence holds the terms of Weight (see [Link].Comparisons).
-	Evidence []string
+	Evidence []string `json:"evidence"`
 }
 
 type matcher struct {

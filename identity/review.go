@@ -29,20 +29,22 @@ const (
 // Review is a pair of profiles the matcher scored between its bands: maybe
 // one person, for a person to decide.
 type Review struct {
-	ID ReviewID
+	ID ReviewID `json:"id"`
 	// A is the identifier of the observation that was scored; B the
 	// candidate's. Customers are their customers now (0 if erased).
-	A, B                 Identifier
-	CustomerA, CustomerB CustomerID
-	Weight               float64
+	A         Identifier `json:"a"`
+	B         Identifier `json:"b"`
+	CustomerA CustomerID `json:"customer_a"`
+	CustomerB CustomerID `json:"customer_b"`
+	Weight    float64    `json:"weight"`
 	// Evidence holds the terms of Weight (see [Link].Comparisons).
-	Evidence    []string
-	Observation ObservationID
-	Source      string
-	Time        time.Time
-	Status      ReviewStatus
-	By          string // who accepted or rejected it
-	DecidedAt   time.Time
+	Evidence    []string      `json:"evidence"`
+	Observation ObservationID `json:"observation"`
+	Source      string        `json:"source"`
+	Time        time.Time     `json:"time,omitzero"`
+	Status      ReviewStatus  `json:"status"`
+	By          string        `json:"by"` // who accepted or rejected it
+	DecidedAt   time.Time     `json:"decided_at,omitzero"`
 }
 
 type reviewRec struct {

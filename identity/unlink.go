@@ -22,16 +22,16 @@ type LinkSelector struct {
 
 // UnlinkResult reports what Unlink did.
 type UnlinkResult struct {
-	Removed []LinkID
+	Removed []LinkID `json:"removed"`
 	// Splits lists, for each customer that fell apart, the customer kept
 	// and the new customers made of the other parts.
-	Splits []SplitResult
+	Splits []SplitResult `json:"splits"`
 }
 
 // SplitResult is one customer split in parts.
 type SplitResult struct {
-	Customer CustomerID   // kept by the part holding the customer's oldest identifier
-	Parts    []CustomerID // new customers, one per other part, oldest part first
+	Customer CustomerID   `json:"customer"` // kept by the part holding the customer's oldest identifier
+	Parts    []CustomerID `json:"parts"`    // new customers, one per other part, oldest part first
 }
 
 // Unlink removes links (a bad merge) and recomputes the customers they

@@ -79,7 +79,7 @@ type Decision struct {
 	// Chosen is nil when every candidate was suppressed.
 	Chosen     *Candidate   `json:"chosen,omitempty"`
 	ChosenBy   string       `json:"chosen_by,omitempty"`
-	Suppressed []Suppressed `json:"suppressed,omitempty"`
+	Suppressed []Suppressed `json:"suppressed"`
 	// Trigger and Event name the [Trigger] and the event that proposed the
 	// candidates; empty for a decision asked for with [Arbiter.Decide].
 	Trigger string `json:"trigger,omitempty"`

@@ -19,9 +19,9 @@ import (
 //     passed since it, and lost after that. A late take-up makes it taken
 //     up, not lost.
 type WaitingHandoff struct {
-	ID   string
-	At   time.Time
-	From timeline.Actor
+	ID   string         `json:"id"`
+	At   time.Time      `json:"at,omitzero"`
+	From timeline.Actor `json:"from"`
 }
 
 // WaitingFor returns the waiting handoff that handoff event e starts.

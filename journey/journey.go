@@ -23,33 +23,33 @@ const (
 type Journey struct {
 	// ID is the ID of the journey's first event, so it is stable as events
 	// arrive and survives merges of the customer.
-	ID       string
-	Customer identity.CustomerID
-	Intent   string
-	Case     string
-	State    State
-	Start    time.Time
+	ID       string              `json:"id"`
+	Customer identity.CustomerID `json:"customer"`
+	Intent   string              `json:"intent"`
+	Case     string              `json:"case"`
+	State    State               `json:"state"`
+	Start    time.Time           `json:"start,omitzero"`
 	// End is the resolution time, or the last event's time.
-	End      time.Time
-	Channels []timeline.Channel // channels of its contacts, in order, repeats removed only when adjacent
-	Switches []Switch
-	Contacts int // inbound sessions (see Options.SessionGap)
+	End      time.Time          `json:"end,omitzero"`
+	Channels []timeline.Channel `json:"channels"` // channels of its contacts, in order, repeats removed only when adjacent
+	Switches []Switch           `json:"switches"`
+	Contacts int                `json:"contacts"` // inbound sessions (see Options.SessionGap)
 	// ContactLog lists the contacts: each one's channel and first event,
 	// in order. A channel-siloed report counts its tickets from it.
-	ContactLog []Contact
-	Handoffs   int // handoff events
-	Transfers  int // transfer events
-	Facts      []ProvidedFact
-	Attempts   []Attempt // actions bots and agents attempted, in order
-	RepeatAsks []RepeatAsk
+	ContactLog []Contact      `json:"contact_log"`
+	Handoffs   int            `json:"handoffs"`  // handoff events
+	Transfers  int            `json:"transfers"` // transfer events
+	Facts      []ProvidedFact `json:"facts"`
+	Attempts   []Attempt      `json:"attempts"` // actions bots and agents attempted, in order
+	RepeatAsks []RepeatAsk    `json:"repeat_asks"`
 	// ResolvedBy is the actor kind of the resolution event.
-	ResolvedBy timeline.ActorKind
+	ResolvedBy timeline.ActorKind `json:"resolved_by"`
 	// Reopened counts contacts that came within Options.ReopenWindow after
 	// a resolution and so reopened the journey.
-	Reopened int
-	Events   []string // event IDs, in order
+	Reopened int      `json:"reopened"`
+	Events   []string `json:"events"` // event IDs, in order
 	// HumanInvolved says an agent acted in the journey.
-	HumanInvolved bool
+	HumanInvolved bool `json:"human_involved"`
 
 	handoffs HandoffWatch // its handoffs nobody has taken up yet
 }
@@ -58,44 +58,47 @@ type Journey struct {
 // channel other than the previous customer event's, or more than
 // Options.SessionGap after the journey's previous event.
 type Contact struct {
-	Channel timeline.Channel
-	Start   time.Time
-	EventID string // the customer event that started it
+	Channel timeline.Channel `json:"channel"`
+	Start   time.Time        `json:"start,omitzero"`
+	EventID string           `json:"event_id"` // the customer event that started it
 }
 
 // Switch is a change of channel between two contacts of a journey.
 type Switch struct {
-	From, To timeline.Channel
-	At       time.Time
+	From timeline.Channel `json:"from"`
+	To   timeline.Channel `json:"to"`
+	At   time.Time        `json:"at,omitzero"`
 	// ToHuman says the contact after the switch was answered by an agent.
-	ToHuman bool
+	ToHuman bool `json:"to_human"`
 }
 
 // ProvidedFact is a fact given in the journey.
 type ProvidedFact struct {
-	Key, Value string
-	Channel    timeline.Channel
-	Time       time.Time
-	Verified   bool
-	EventID    string
+	Key      string           `json:"key"`
+	Value    string           `json:"value"`
+	Channel  timeline.Channel `json:"channel"`
+	Time     time.Time        `json:"time,omitzero"`
+	Verified bool             `json:"verified"`
+	EventID  string           `json:"event_id"`
 }
 
 // Attempt is an action a bot or agent attempted in the journey.
 type Attempt struct {
-	Name, Outcome string
-	Actor         timeline.Actor
-	Channel       timeline.Channel
-	Time          time.Time
-	EventID       string
+	Name    string           `json:"name"`
+	Outcome string           `json:"outcome"`
+	Actor   timeline.Actor   `json:"actor"`
+	Channel timeline.Channel `json:"channel"`
+	Time    time.Time        `json:"time,omitzero"`
+	EventID string           `json:"event_id"`
 }
 
 // RepeatAsk is a request for a fact the journey already held.
 type RepeatAsk struct {
-	Key      string
-	Channel  timeline.Channel
-	Time     time.Time
-	EventID  string
-	Provided time.Time // when the customer had given it
+	Key      string           `json:"key"`
+	Channel  timeline.Channel `json:"channel"`
+	Time     time.Time        `json:"time,omitzero"`
+	EventID  string           `json:"event_id"`
+	Provided time.Time        `json:"provided,omitzero"` // when the customer had given it
 }
 
 // Options configures grouping. The zero value means the defaults.

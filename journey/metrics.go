@@ -21,7 +21,10 @@ const (
 )
 
 // Window selects journeys that started in [From, To). Zero bounds are open.
-type Window struct{ From, To time.Time }
+type Window struct {
+	From time.Time `json:"from,omitzero"`
+	To   time.Time `json:"to,omitzero"`
+}
 
 func (w Window) contains(t time.Time) bool {
 	return (w.From.IsZero() || !t.Before(w.From)) && (w.To.IsZero() || t.Before(w.To))

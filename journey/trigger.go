@@ -45,11 +45,11 @@ type Firing struct {
 	// ID is stable for a trigger and an event: a caller that may see a
 	// firing twice (see [Triggers.Run]) deduplicates by it. It is the ID
 	// of the decision event.
-	ID       string
-	Trigger  string
-	Event    string // the ID of the event that fired it
-	Customer identity.CustomerID
-	Decision Decision
+	ID       string              `json:"id"`
+	Trigger  string              `json:"trigger"`
+	Event    string              `json:"event"` // the ID of the event that fired it
+	Customer identity.CustomerID `json:"customer"`
+	Decision Decision            `json:"decision"`
 }
 
 // Triggers evaluates triggers for the customers of one timeline. It is safe
@@ -316,21 +316,23 @@ func (ts *Triggers) done(ctx context.Context, d due, f Firing, fired bool) error
 
 // TriggerStatus is a trigger with its last firing.
 type TriggerStatus struct {
-	Name string
-	Wait time.Duration
+	Name string        `json:"name"`
+	Wait time.Duration `json:"wait"`
 	// Pending counts the evaluations noted and not yet done.
-	Pending int
+	Pending int `json:"pending"`
 	// Last is the last firing: its ID, event, customer, time and the
 	// chosen action's name ("" when every candidate was suppressed).
-	Last *LastFiring
+	Last *LastFiring `json:"last,omitempty"`
 }
 
 // LastFiring summarizes a trigger's last firing; [Arbiter.Explain] with
 // its ID returns the whole decision.
 type LastFiring struct {
-	ID, Event, Chosen string
-	Customer          identity.CustomerID
-	Time              time.Time
+	ID       string              `json:"id"`
+	Event    string              `json:"event"`
+	Chosen   string              `json:"chosen"`
+	Customer identity.CustomerID `json:"customer"`
+	Time     time.Time           `json:"time,omitzero"`
 }
 
 func lastFiring(t *store.Txn, name string) (LastFiring, bool, error) {

@@ -108,8 +108,8 @@ type Event struct {
 	// Sentiment in [-1, 1]; nil when unknown.
 	Sentiment *float64          `json:"sentiment,omitempty"`
 	Case      string            `json:"case,omitempty"` // case or ticket reference
-	Facts     []Fact            `json:"facts,omitempty"`
-	Actions   []Action          `json:"actions,omitempty"`
+	Facts     []Fact            `json:"facts"`
+	Actions   []Action          `json:"actions"`
 	Attrs     map[string]string `json:"attrs,omitempty"`
 	// Identifiers the event was observed with. On append at least one is
 	// required; identity resolves them in the same transaction. Events read

@@ -18,25 +18,26 @@ import (
 // Query selects and orders a customer's events. The zero value reads every
 // event, oldest first.
 type Query struct {
-	From, To time.Time // inclusive bounds on event time; zero is unbounded
-	Channels []Channel // only these channels; empty means all
-	Types    []Type    // only these types; empty means all
-	Case     string    // only this case reference
-	Intent   string    // only this intent
-	Newest   bool      // newest first instead of oldest first
-	Limit    int       // at most this many events; 0 means all
+	From     time.Time `json:"from,omitzero"`
+	To       time.Time `json:"to,omitzero"` // inclusive bounds on event time; zero is unbounded
+	Channels []Channel `json:"channels"`    // only these channels; empty means all
+	Types    []Type    `json:"types"`       // only these types; empty means all
+	Case     string    `json:"case"`        // only this case reference
+	Intent   string    `json:"intent"`      // only this intent
+	Newest   bool      `json:"newest"`      // newest first instead of oldest first
+	Limit    int       `json:"limit"`       // at most this many events; 0 means all
 	// Cursor continues a previous read: pass its Page.Next. A cursor is a
 	// position in (time, event ID) order, so it stays valid across appends,
 	// merges and splits: the next page starts right after the last event
 	// returned, whatever was added or regrouped since.
-	Cursor string
+	Cursor string `json:"cursor"`
 }
 
 // Page is one page of a read.
 type Page struct {
-	Events []Event
+	Events []Event `json:"events"`
 	// Next is the cursor for the following page; empty when there is none.
-	Next string
+	Next string `json:"next"`
 }
 
 // ErrInvalidCursor is returned for a cursor that did not come from Read.

@@ -75,14 +75,14 @@ func (tl *Timeline) KnownChannel(c Channel) bool { return tl.v.knownChannel(c) }
 
 // Appended reports the fate of one appended event.
 type Appended struct {
-	ID       string
-	Customer identity.CustomerID // the customer it belongs to
+	ID       string              `json:"id"`
+	Customer identity.CustomerID `json:"customer"` // the customer it belongs to
 	// Duplicate is true when the same event (same ID and content) was
 	// appended before: nothing was written.
-	Duplicate bool
+	Duplicate bool `json:"duplicate"`
 	// Identity is what resolving the event's identifiers did; zero for a
 	// duplicate.
-	Identity identity.Result
+	Identity identity.Result `json:"identity"`
 }
 
 // Notice is one committed event, delivered to subscribers.

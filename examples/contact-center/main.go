@@ -5,7 +5,7 @@
 // customer context panel.
 //
 //	go run ./examples/contact-center            # serve on localhost:8080 with a demo customer
-//	go run ./examples/contact-center -check     # seed, call every endpoint once, print, exit
+//	go run ./examples/contact-center -check     # seed, call every endpoint once, print the JSON answers, exit
 //
 // Endpoints (JSON in and out; errors are {"error": "..."} with 400, 404,
 // 409 or 500):
@@ -98,7 +98,7 @@ func run(addr, dir string, demo, check bool) error {
 
 // open builds the library stack on a durable store in dir.
 func open(dir string) (*server, func() error, error) {
-	st, err := threadline.Open(dir, &threadline.Options{Identity: identity.Options{DefaultRegion: "US"}})
+	st, err := threadline.Open(dir, &threadline.Options{Identity: identity.Options{DefaultRegion: "US"}, Clock: now})
 	if err != nil {
 		return nil, nil, err
 	}
@@ -136,6 +136,12 @@ func (c *client) call(method, path string, body, v any) error {
 		return err
 	}
 	fmt.Fprintf(c.out, "%s %s -> %d\n", method, path, resp.StatusCode)
+	if len(bytes.TrimSpace(blob)) > 0 {
+		var pretty bytes.Buffer
+		if json.Indent(&pretty, blob, "  ", "  ") == nil {
+			fmt.Fprintf(c.out, "  %s\n", bytes.TrimSpace(pretty.Bytes()))
+		}
+	}
 	if resp.StatusCode != http.StatusOK {
 		return fmt.Errorf("%s %s: %d %s", method, path, resp.StatusCode, bytes.TrimSpace(blob))
 	}
@@ -145,11 +151,14 @@ func (c *client) call(method, path string, body, v any) error {
 	return json.Unmarshal(blob, v)
 }
 
+// now is the service's clock; the golden test of -check stops it.
+var now = time.Now
+
 // at is a time day days after the start of the demo week, which begins
 // three days before today (UTC), so the story is recent and never ahead
 // of the clock.
 func at(day, h, m int) time.Time {
-	y, mo, d := time.Now().UTC().AddDate(0, 0, day-3).Date()
+	y, mo, d := now().UTC().AddDate(0, 0, day-3).Date()
 	return time.Date(y, mo, d, h, m, 0, 0, time.UTC)
 }
 
