@@ -66,8 +66,13 @@
 //     first customer to use a shared value keeps it), deterministically.
 //   - Subscribers ([Graph.Subscribe]) see changes committed through their
 //     own Graph, after commit, in commit order.
-//   - Forget deletes logically at once; call [store.DB.Compact] to remove
-//     the bytes from the store's files.
+//   - Forget erases the customer from every layer opened on the graph at
+//     once: layers register an [Eraser] ([Graph.RegisterEraser]) and
+//     record in the store that they hold data ([Tx.RequireEraser]), so a
+//     Forget that cannot erase everything refuses
+//     ([ErrIncompleteErasure]) instead of erasing the identity alone. It
+//     deletes logically; call [store.DB.Compact] to remove the bytes from
+//     the store's files.
 //
 // A [Graph] is safe for concurrent use. A [Tx] lets packages layered on
 // identity (timeline) resolve identity and write their own data in one

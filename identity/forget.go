@@ -25,11 +25,18 @@ type ForgetResult struct {
 	Aliases     []CustomerID `json:"aliases"`     // absorbed IDs that no longer resolve
 }
 
-// Forget erases a customer: identifiers, links and their evidence,
-// attributes, consent, conflicts naming its identifiers, history and
-// aliases. Without suppression, a later observation of the same values
-// starts a new customer. Erased data may linger in the store's files until
-// they are compacted; call [store.DB.Compact] to remove it physically.
+// Forget erases a customer from every layer, in one transaction: first
+// what the registered erasers keep (see [Graph.RegisterEraser]: the
+// timeline's events, among them handoffs and decisions, and the journeys'
+// live and trigger state, once those layers are opened on g), then its
+// identity: identifiers, links and their evidence, attributes, consent,
+// conflicts and review items naming its identifiers, history and aliases.
+// It refuses with an [*IncompleteErasureError], erasing nothing, when the
+// store holds data of a layer whose eraser is not registered with g, so
+// that it never erases half a customer. Without suppression, a later
+// observation of the same values starts a new customer with nothing of the
+// old one. Erased data may linger in the store's files until they are
+// compacted; call [store.DB.Compact] to remove it physically.
 func (g *Graph) Forget(ctx context.Context, c CustomerID, opts ForgetOptions) (ForgetResult, error) {
 	var out ForgetResult
 	err := g.Update(ctx, func(tx *Tx) error {
@@ -51,6 +58,9 @@ func (tx *Tx) Forget(c CustomerID, opts ForgetOptions) (ForgetResult, error) {
 	}
 	ids, err := tx.members(c)
 	if err != nil {
+		return ForgetResult{}, err
+	}
+	if err := tx.runErasers(c, ids); err != nil {
 		return ForgetResult{}, err
 	}
 	out := ForgetResult{Customer: c, Identifiers: ids}

@@ -32,6 +32,7 @@ type Graph struct {
 	same map[Kind][]sameValue
 
 	hooks   notify.Queue[Change]
+	erase   erasers
 	matcher *matcher // nil: probabilistic matching off
 }
 

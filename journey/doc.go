@@ -59,8 +59,12 @@
 //     appended through a Timeline without a tracker is not seen by the
 //     state of its customer until a late event, a merge or split, or
 //     Refresh rebuilds it.
-//   - Forget through [timeline.Timeline.Forget] erases the live state with
-//     the events.
+//   - Forget ([identity.Graph.Forget], or [timeline.Timeline.Forget])
+//     erases the live state, due trigger evaluations and last firings of
+//     the customer with its events, decisions among them: [NewTracker]
+//     registers the journey layer's eraser with the graph. Once journey
+//     state is stored, a Forget in a process without a tracker refuses
+//     ([identity.ErrIncompleteErasure]) rather than leave it behind.
 //   - Journey IDs are the ID of the journey's first event: stable as
 //     events arrive, but a late event older than the first one, or a merge
 //     of two customers' journeys, can change which event is first.

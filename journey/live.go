@@ -69,6 +69,9 @@ type liveHook struct{ t *Tracker }
 // Decisions are not grouped, but their identifiers may have merged
 // customers, so their customers' states are checked too.
 func (h liveHook) Appended(tx *identity.Tx, ns []timeline.Notice) error {
+	if err := tx.RequireEraser(eraserName); err != nil {
+		return err
+	}
 	byCustomer := map[identity.CustomerID][]*timeline.Event{}
 	var order []identity.CustomerID
 	// The last event's customer is live: no event after it could merge it
@@ -99,17 +102,6 @@ func (h liveHook) Appended(tx *identity.Tx, ns []timeline.Notice) error {
 		}
 	}
 	return nil
-}
-
-// Forgetting deletes the claims of the forgotten identifiers and the states
-// they lead to.
-func (h liveHook) Forgetting(tx *identity.Tx, c identity.CustomerID, ids []identity.Identifier) error {
-	for _, id := range ids {
-		if err := releaseClaim(tx.Store(), id, 0); err != nil {
-			return err
-		}
-	}
-	return tx.Store().DeleteRange(stateRange(c))
 }
 
 // advance adds a customer's new events (any order, possibly none) to its

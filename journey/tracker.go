@@ -26,7 +26,8 @@ type Tracker struct {
 // The tracker attaches a [timeline.Hook] to tl (replacing one attached by
 // an earlier tracker), so that every Append of tl updates the live
 // journeys of the customers it touches in the same transaction, and
-// Forget erases them. Every Timeline appending to the store must have a
+// registers the journey layer's eraser with tl's graph, so that Forget
+// erases them (and the triggers' state). Every Timeline appending to the store must have a
 // tracker with the same options attached (in every process): state kept
 // with other options is detected and ignored (reads group the timeline,
 // which is correct but slower), but an event appended through a Timeline
@@ -42,6 +43,7 @@ func NewTracker(tl *timeline.Timeline, opts *Options, now func() time.Time) *Tra
 		t.now = time.Now
 	}
 	tl.Attach(hookName, liveHook{t})
+	registerEraser(tl.Graph())
 	return t
 }
 

@@ -101,6 +101,9 @@ type due struct {
 }
 
 func (h triggerHook) Appended(tx *identity.Tx, ns []timeline.Notice) error {
+	if err := tx.RequireEraser(eraserName); err != nil {
+		return err
+	}
 	for i := range ns {
 		e := &ns[i].Event
 		for name, t := range h.ts.byName {
@@ -113,43 +116,6 @@ func (h triggerHook) Appended(tx *identity.Tx, ns []timeline.Notice) error {
 			if err := tx.Store().Set(dueKey(e.Time.Add(t.Wait).UnixNano(), name, e.ID), w.B); err != nil {
 				return err
 			}
-		}
-	}
-	return nil
-}
-
-// Forgetting drops the forgotten customer's due evaluations and the last
-// firings that name it.
-func (h triggerHook) Forgetting(tx *identity.Tx, c identity.CustomerID, _ []identity.Identifier) error {
-	ds, err := scanDue(tx.Store(), time.Time{}, 0)
-	if err != nil {
-		return err
-	}
-	for _, d := range ds {
-		if live, err := tx.Resolve(d.customer); errors.Is(err, identity.ErrNotFound) || live == c {
-			if err := tx.Store().Delete(dueKey(d.at.UnixNano(), d.trigger, d.event)); err != nil {
-				return err
-			}
-		} else if err != nil {
-			return err
-		}
-	}
-	for name := range h.ts.byName {
-		f, ok, err := lastFiring(tx.Store(), name)
-		if err != nil {
-			return err
-		}
-		if !ok {
-			continue
-		}
-		live, err := tx.Resolve(f.Customer)
-		switch {
-		case errors.Is(err, identity.ErrNotFound) || (err == nil && live == c):
-			if err := tx.Store().Delete(keys.New(keys.TriggerLast).String(name)); err != nil {
-				return err
-			}
-		case err != nil:
-			return err
 		}
 	}
 	return nil

@@ -28,6 +28,10 @@ import "github.com/threadline/threadline/internal/keys"
 //	     key:   0x02 name:bytes                 e.g. "identity.customer"
 //	     value: top of the numbers handed out or reserved, uint64 BE (NextSequence);
 //	            Pebble only: on PostgreSQL a counter is a sequence (see below)
+//	0x03 erasure      owner identity
+//	     key:   0x03 eraser:bytes               e.g. "timeline", "journey"
+//	     value: empty; the store holds that layer's data about customers, so
+//	            Forget refuses unless an eraser of that name is registered
 //
 //	0x10 ident        owner identity
 //	     key:   0x10 kind:bytes value:bytes      canonical identifier

@@ -13,11 +13,13 @@
 //     transaction; [Timeline.Read] returns a customer's events with filters
 //     and paging, and [Timeline.Scan] passes them one at a time to a
 //     function that folds them, for long histories; [Timeline.Subscribe]
-//     delivers new events after commit; [Timeline.Forget] erases a
-//     customer with its events.
+//     delivers new events after commit; [Timeline.Forget], like
+//     [identity.Graph.Forget] once the timeline is opened on the graph,
+//     erases a customer with its events.
 //   - [Hook], attached with [Timeline.Attach]: code a layer above runs
-//     inside every Append and Forget transaction, to keep state derived
-//     from the events (live journeys) in step with them atomically.
+//     inside every Append transaction, to keep state derived from the
+//     events (live journeys) in step with them atomically; the layer
+//     erases that state on Forget with an [identity.Eraser].
 //
 // Events belong to identifiers, not customers: each event is stored under
 // one identifier of the customer its identifiers resolved to, and a

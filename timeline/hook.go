@@ -10,10 +10,12 @@ import (
 )
 
 // Hook keeps state derived from the timeline in the store, in step with
-// the events: its methods run inside the transaction of every
-// [Timeline.Append] and [Timeline.Forget] of the Timeline it is attached
-// to, so the derived state commits or rolls back with the events. An error
-// from a hook aborts that Append or Forget: nothing of it is written.
+// the events: it runs inside the transaction of every [Timeline.Append] of
+// the Timeline it is attached to, so the derived state commits or rolls
+// back with the events. An error from a hook aborts that Append: nothing
+// of it is written. To erase the derived state on Forget, register an
+// [identity.Eraser] with the graph, and require it (see
+// [identity.Tx.RequireEraser]) in Appended.
 //
 // A transaction may run more than once, so a hook must keep its effects
 // inside tx (anything else goes in tx.Store().OnCommit) and must not call
@@ -29,9 +31,6 @@ type Hook interface {
 	// customer into another, so resolve it with tx.Resolve. The notices
 	// go to subscribers after the commit: read them, do not modify them.
 	Appended(tx *identity.Tx, events []Notice) error
-	// Forgetting is called by Forget before customer c (a live ID) and its
-	// events are erased, with c's identifiers.
-	Forgetting(tx *identity.Tx, c identity.CustomerID, ids []identity.Identifier) error
 }
 
 // hooks is the set of attached hooks, in name order. Appends read it
@@ -46,8 +45,8 @@ type namedHook struct {
 	h    Hook
 }
 
-// Attach registers h under name: from now on every Append and Forget of tl
-// calls it inside its transaction. Attaching under a name already in use
+// Attach registers h under name: from now on every Append of tl calls it
+// inside its transaction. Attaching under a name already in use
 // replaces that hook; a nil h removes it. Hooks run in name order. Attach
 // is safe to call concurrently with appends: an Append in progress runs
 // with the hooks it started with.

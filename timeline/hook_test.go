@@ -16,11 +16,9 @@ import (
 // markHook writes one key per event it sees inside the transaction, and
 // logs its calls; fail makes it refuse.
 type markHook struct {
-	name   string
-	log    *[]string
-	fail   error
-	forgot []identity.Identifier
-	events int // events the customer had when Forgetting ran
+	name string
+	log  *[]string
+	fail error
 }
 
 func markKey(id string) []byte { return keys.New(keys.Meta).String("hooktest/" + id) }
@@ -33,14 +31,6 @@ func (h *markHook) Appended(tx *identity.Tx, ns []timeline.Notice) error {
 		}
 	}
 	return h.fail
-}
-
-func (h *markHook) Forgetting(tx *identity.Tx, c identity.CustomerID, ids []identity.Identifier) error {
-	*h.log = append(*h.log, h.name+":forget@"+c.String())
-	h.forgot = ids
-	page, err := timeline.ReadTx(tx, c, timeline.Query{})
-	h.events = len(page.Events)
-	return errors.Join(err, h.fail)
 }
 
 // hooked returns a timeline with a markHook attached under name.
@@ -105,26 +95,53 @@ func TestHookInsideAppend(t *testing.T) {
 	require.Empty(t, *logp)
 }
 
-// TestHookForgetting: Forget calls hooks with the live customer and its
-// identifiers before erasing the events, in the same transaction.
-func TestHookForgetting(t *testing.T) {
+// TestForgetErasesEvents: the graph's Forget, the identity call, erases
+// the events too (the timeline registered its eraser at Open), in one
+// transaction with the other erasers, which run in name order before it
+// and see the events; an eraser's error erases nothing. A graph on the
+// same store without the timeline refuses to forget.
+func TestForgetErasesEvents(t *testing.T) {
 	ctx := context.Background()
-	tl, _, h, logp := hooked(t, "h")
+	tl, db := testTimeline(t)
 	_, err := tl.Append(ctx, testEvent("e1", 1, email("ann")), testEvent("e2", 2, email("bo")),
 		testEvent("e3", 3, email("ann"), email("bo"))) // merges c2 into c1
 	require.NoError(t, err)
 
-	h.fail = errors.New("hook refuses")
-	_, err = tl.Forget(ctx, 2, identity.ForgetOptions{})
-	require.ErrorIs(t, err, h.fail)
+	other, err := identity.Open(db, nil)
+	require.NoError(t, err)
+	_, err = other.Forget(ctx, 1, identity.ForgetOptions{})
+	require.ErrorIs(t, err, identity.ErrIncompleteErasure)
+
+	var fail error
+	var got []identity.Identifier
+	var events int
+	tl.Graph().RegisterEraser("a-test", identity.EraserFunc(func(tx *identity.Tx, c identity.CustomerID, ids []identity.Identifier) error {
+		page, err := timeline.ReadTx(tx, c, timeline.Query{})
+		got, events = ids, len(page.Events)
+		return errors.Join(err, fail)
+	}))
+	fail = errors.New("eraser refuses")
+	_, err = tl.Graph().Forget(ctx, 2, identity.ForgetOptions{})
+	require.ErrorIs(t, err, fail)
 	page, err := tl.Read(ctx, 1, timeline.Query{})
 	require.NoError(t, err)
 	require.Len(t, page.Events, 3, "a refused Forget erases nothing")
 
-	*logp, h.fail = nil, nil
-	_, err = tl.Forget(ctx, 2, identity.ForgetOptions{}) // the absorbed ID
+	fail = nil
+	_, err = tl.Graph().Forget(ctx, 2, identity.ForgetOptions{}) // the absorbed ID
 	require.NoError(t, err)
-	require.Equal(t, []string{"h:forget@c1"}, *logp)
-	require.ElementsMatch(t, []identity.Identifier{email("ann"), email("bo")}, h.forgot)
-	require.Equal(t, 3, h.events, "the hook ran before the events were erased")
+	require.ElementsMatch(t, []identity.Identifier{email("ann"), email("bo")}, got)
+	require.Equal(t, 3, events, "the eraser ran before the timeline's")
+	require.NoError(t, db.View(ctx, func(txn *store.Txn) error {
+		for _, tab := range []keys.Table{keys.Event, keys.EventID} {
+			it := txn.NewIter(&store.IterOptions{LowerBound: keys.New(tab), UpperBound: keys.PrefixEnd(keys.New(tab))})
+			for ok := it.First(); ok; ok = it.Next() {
+				t.Errorf("left after Forget: %s", store.FormatKey(it.Key()))
+			}
+			if err := it.Close(); err != nil {
+				return err
+			}
+		}
+		return nil
+	}))
 }

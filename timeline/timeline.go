@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/threadline/threadline/identity"
-	"github.com/threadline/threadline/internal/keys"
 	"github.com/threadline/threadline/internal/notify"
 	"github.com/threadline/threadline/store"
 )
@@ -40,7 +39,9 @@ type Timeline struct {
 	hooks  hooks
 }
 
-// Open returns the timeline kept beside graph g.
+// Open returns the timeline kept beside graph g. It registers the
+// timeline's eraser with g (see [identity.Graph.RegisterEraser]), so that
+// every Forget through g erases the customer's events too.
 func Open(g *identity.Graph, opts *Options) (*Timeline, error) {
 	var o Options
 	if opts != nil {
@@ -62,6 +63,7 @@ func Open(g *identity.Graph, opts *Options) (*Timeline, error) {
 		}
 		v.types[t] = true
 	}
+	g.RegisterEraser(eraserName, identity.EraserFunc(eraseEvents))
 	return &Timeline{g: g, v: v}, nil
 }
 
@@ -206,6 +208,9 @@ func (tl *Timeline) append(tx *identity.Tx, events []prepared) ([]Appended, erro
 	if len(notices) == 0 {
 		return out, nil
 	}
+	if err := tx.RequireEraser(eraserName); err != nil {
+		return nil, err
+	}
 	if err := tl.hooks.each(func(h Hook) error { return h.Appended(tx, notices) }); err != nil {
 		return nil, err
 	}
@@ -272,57 +277,4 @@ func (tl *Timeline) Subscribe(c identity.CustomerID, fn func(Notice)) (cancel fu
 			fn(n)
 		}
 	})
-}
-
-// Forget erases a customer's events and then the customer itself (see
-// [identity.Graph.Forget]) in one transaction, after the attached hooks
-// have erased what they derived from them.
-func (tl *Timeline) Forget(ctx context.Context, c identity.CustomerID, opts identity.ForgetOptions) (identity.ForgetResult, error) {
-	var out identity.ForgetResult
-	err := tl.g.Update(ctx, func(tx *identity.Tx) error {
-		live, err := tx.Resolve(c)
-		if err != nil {
-			return err
-		}
-		ids, err := tx.Identifiers(live)
-		if err != nil {
-			return err
-		}
-		if err := tl.hooks.each(func(h Hook) error { return h.Forgetting(tx, live, ids) }); err != nil {
-			return err
-		}
-		for _, id := range ids {
-			if err := forgetEvents(tx.Store(), id); err != nil {
-				return err
-			}
-		}
-		out, err = tx.Forget(c, opts)
-		return err
-	})
-	return out, err
-}
-
-// forgetEvents deletes every event of one identifier and its ID index
-// entries.
-func forgetEvents(t *store.Txn, id identity.Identifier) error {
-	prefix := eventPrefix(id)
-	it := t.NewIter(&store.IterOptions{LowerBound: prefix, UpperBound: keys.PrefixEnd(prefix)})
-	var ids []string
-	for ok := it.First(); ok; ok = it.Next() {
-		_, eid, err := decodeKey(it.Key(), prefix)
-		if err != nil {
-			it.Close()
-			return err
-		}
-		ids = append(ids, eid)
-	}
-	if err := it.Close(); err != nil {
-		return err
-	}
-	for _, eid := range ids {
-		if err := t.Delete(eventIDKey(eid)); err != nil {
-			return err
-		}
-	}
-	return t.DeleteRange(prefix, keys.PrefixEnd(prefix))
 }

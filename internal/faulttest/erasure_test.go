@@ -156,7 +156,7 @@ func forgetAnnabel(t *testing.T, dir string, opts *store.Options, n int, control
 		}
 		require.Len(t, inTables, len(erasureSecrets), "secrets found in the tables before Forget: %v", hits)
 	}
-	_, err = w.tl.Forget(ctx, c, identity.ForgetOptions{Suppress: suppress})
+	_, err = w.g.Forget(ctx, c, identity.ForgetOptions{Suppress: suppress}) // the identity call erases the events too
 	require.NoError(t, err)
 	hits, err = ScanStore(ctx, w.db, erasureSecrets...)
 	require.NoError(t, err)

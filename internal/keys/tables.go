@@ -13,6 +13,9 @@ const (
 	Meta Table = 0x01
 	// Seq holds named counters (see store.NextSequence).
 	Seq Table = 0x02
+	// Erasure lists the layers whose data Forget must erase too (see
+	// identity.Tx.RequireEraser).
+	Erasure Table = 0x03
 
 	// Identity tables: the customer graph.
 	Ident       Table = 0x10
@@ -81,6 +84,7 @@ type TableSpec struct {
 var Tables = []TableSpec{
 	{Meta, "meta", "store", "name:bytes", "record named by the key: \"version\" (the format version, uint64 big-endian), \"config\" (the configuration fingerprint, written by package threadline)"},
 	{Seq, "seq", "store", "name:bytes", "last value handed out, uint64 big-endian"},
+	{Erasure, "erasure", "identity", "eraser:bytes", "empty; the store holds data that the eraser of this name erases, so Forget requires it"},
 	{Ident, "ident", "identity", "kind:bytes value:bytes", "identifier record: customer, first-seen sequence, times, verification"},
 	{Customer, "cust", "identity", "customer:uint", "customer record: times, per-kind counts"},
 	{Member, "member", "identity", "customer:uint kind:bytes value:bytes", "empty; lists a customer's identifiers"},
