@@ -12,7 +12,7 @@ func TestClustersLinkage(t *testing.T) {
 		recs[i] = &Prepared{}
 	}
 	chain := func(linkage float64, extra bool) []bool {
-		c := newClusters(len(recs), recs)
+		c := newClusters(len(recs), recs, nil)
 		for i := range int32(3) {
 			c.adjacent(i, i+1, 1)
 		}
@@ -41,13 +41,13 @@ func TestClustersLinkage(t *testing.T) {
 		}
 	}
 	// The size bound and exclusive values refuse too.
-	c := newClusters(len(recs), recs)
+	c := newClusters(len(recs), recs, nil)
 	c.adjacent(0, 1, 1)
 	if c.join(0, 1, -1, 1) {
 		t.Error("a join past MaxClusterSize 1 was made")
 	}
 	recs[2].exclusive, recs[3].exclusive = "crm:1", "crm:2"
-	c = newClusters(len(recs), recs)
+	c = newClusters(len(recs), recs, nil)
 	c.adjacent(2, 3, 1)
 	if c.join(2, 3, -1, 0) {
 		t.Error("two exclusive values were joined")

@@ -429,7 +429,7 @@ func (r *runner) cluster(params *Params) {
 	if r.o.ClusterReview {
 		threshold = min(threshold, params.Review)
 	}
-	c := newClusters(n, r.recs)
+	c := newClusters(n, r.recs, r.side)
 	for _, p := range r.weak {
 		c.adjacent(int32(p.A), int32(p.B), float32(ProbabilityOf(p.Weight)))
 	}
@@ -457,6 +457,7 @@ func (r *runner) cluster(params *Params) {
 type clusters struct {
 	parent  []int32
 	members [][]int32 // of each root
+	side    []bool    // for linkage: which table a record comes from; nil for deduplication
 	excl    []string  // of each root: its Exclusive value, if any
 	adj     [][]edge
 }
@@ -466,8 +467,9 @@ type edge struct {
 	p  float32 // match probability
 }
 
-func newClusters(n int, recs []*Prepared) *clusters {
-	c := &clusters{parent: make([]int32, n), members: make([][]int32, n), excl: make([]string, n), adj: make([][]edge, n)}
+func newClusters(n int, recs []*Prepared, side []bool) *clusters {
+	c := &clusters{parent: make([]int32, n), members: make([][]int32, n), side: side, excl: make([]string, n),
+		adj: make([][]edge, n)}
 	for i := range c.parent {
 		c.parent[i], c.members[i], c.excl[i] = int32(i), []int32{int32(i)}, recs[i].exclusive
 	}
@@ -485,6 +487,27 @@ func (c *clusters) find(x int32) int32 {
 		x = c.parent[x]
 	}
 	return x
+}
+
+// comparable is the number of pairs between clusters a and b that could
+// be compared: all of them, or in a linkage those across the tables.
+func (c *clusters) comparable(a, b int32) float64 {
+	na, nb := len(c.members[a]), len(c.members[b])
+	if c.side == nil {
+		return float64(na) * float64(nb)
+	}
+	sa, sb := 0, 0 // members from the second table
+	for _, x := range c.members[a] {
+		if c.side[x] {
+			sa++
+		}
+	}
+	for _, x := range c.members[b] {
+		if c.side[x] {
+			sb++
+		}
+	}
+	return float64((na-sa)*sb + sa*(nb-sb))
 }
 
 // join joins the clusters of a and b unless a guard refuses, and reports
@@ -511,7 +534,7 @@ func (c *clusters) join(a, b int32, linkage float64, maxSize int) bool {
 				}
 			}
 		}
-		if sum < linkage*float64(na)*float64(nb) {
+		if sum < linkage*c.comparable(ra, rb) {
 			return false
 		}
 	}

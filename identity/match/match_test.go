@@ -238,3 +238,16 @@ func TestClusterReview(t *testing.T) {
 		assert.Equal(t, review, res.Cluster[0] == res.Cluster[1])
 	}
 }
+
+// TestLinkTablesTwoRecordsOfOne checks that two records of the second
+// table that link to one record of the first are one cluster: the
+// linkage bound counts only pairs across the tables, which are all that
+// a linkage compares.
+func TestLinkTablesTwoRecordsOfOne(t *testing.T) {
+	ann := match.Record{GivenName: "Ann", FamilyName: "Lee", BirthDate: "1985-03-02", Postcode: "97205",
+		Email: "ann.lee@example.com"}
+	p := match.DefaultParams()
+	res, err := match.LinkTables(context.Background(), []match.Record{ann}, []match.Record{ann, ann}, &match.Options{Params: &p})
+	require.NoError(t, err)
+	assert.Equal(t, []int{0, 0, 0}, res.Cluster)
+}

@@ -156,7 +156,7 @@ func TestQualityVariants(t *testing.T) {
 		floor float64
 	}{
 		{"names+dob", names, 0.90},
-		{"sparse", sparse, 0.42},
+		{"sparse", sparse, 0.40},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			res, err := match.Dedupe(context.Background(), variant(recs, c.keep), nil)

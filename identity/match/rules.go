@@ -79,17 +79,19 @@ func ParseBlockingRule(spec string) (BlockingRule, error) {
 func (r BlockingRule) String() string { return r.spec }
 
 // DefaultBlockingRules are the rules bulk runs use unless told otherwise:
-// single fields first (a given or a family name with the birth year, the
-// birth date, the email, the phone, the address), each of which finds a
-// duplicate whose other fields are all wrong or missing, then the
-// combinations that find the rest (a sound-alike family name with the
-// birth year; the postcode with the initial; the birth date with both
-// initials, in either order). The sorted neighbourhood on names comes
-// after all of them.
+// single fields that identify a person nearly alone (the email, the
+// phone), the full name, the home (address and postcode), then the
+// combinations that find the rest: a sound-alike family name with the
+// birth year, the postcode with the initial, the birth date with either
+// initial (a changed family name, a nickname) or both in either order
+// (swapped names). The sorted neighbourhood on names comes after all of
+// them. A birth date alone is left out: at a million records its blocks
+// hold some 800 pairs each, tripling the pairs compared.
 func DefaultBlockingRules() []string {
 	return []string{
-		"given+family", "given+birth_year", "family+birth_year", "birth_date", "email", "phone:7",
-		"address+postcode", "family:soundex+birth_year", "postcode+given:1", "birth_date+initials",
+		"email", "phone:7", "given+family", "address+postcode",
+		"family:soundex+birth_year", "postcode+given:1", "birth_date+given:1", "birth_date+family:1",
+		"birth_date+initials",
 	}
 }
 
