@@ -314,7 +314,7 @@ func tried(j *journey.Journey) []Attempt {
 	}
 	out := make([]Attempt, 0, len(j.Attempts))
 	for _, a := range j.Attempts {
-		if a.Outcome != Pending {
+		if a.Outcome != timeline.Pending {
 			out = append(out, Attempt{Action: a.Name, Outcome: a.Outcome, By: a.Actor.Kind, ByID: a.Actor.ID, Channel: a.Channel, At: a.Time})
 		}
 	}

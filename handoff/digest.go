@@ -49,7 +49,7 @@ func (p *Packet) ComputeDigest() string {
 		w.Bool(f.Current)
 	})
 	each(&w, p.Tried, func(a Attempt) {
-		w.strings(a.Action, a.Outcome, string(a.By), a.ByID, string(a.Channel))
+		w.strings(a.Action, string(a.Outcome), string(a.By), a.ByID, string(a.Channel))
 		w.time(a.At)
 	})
 	s := p.Sentiment

@@ -29,7 +29,7 @@
 //
 // What the packet reads from events, beyond their standard fields: the
 // customer's "issue" fact ([FactIssue]) as the issue summary; actions with
-// outcome "pending" ([Pending]) as promises, due at the event's [timeline.AttrDue]
+// outcome [timeline.Pending] as promises, due at the event's [timeline.AttrDue]
 // attribute; the [timeline.AttrMoment] attribute as a notable moment; and the
 // profile attribute [AttrPreferredChannel].
 //

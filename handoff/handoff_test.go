@@ -55,7 +55,7 @@ func annStory(t testing.TB, w *world) identity.CustomerID {
 	chat.Facts = []timeline.Fact{{Key: "account_number", Value: "55-1234"}}
 	chat.Sentiment = timeline.Sentiment(-0.6)
 	bot := msg("c2", at(2, 10, 1), timeline.Chat, billy, "I confirmed the double charge, but the refund failed. An agent will call you back by 17:00.", annChat)
-	bot.Actions = []timeline.Action{{Name: "confirm_charge", Outcome: "succeeded"}, {Name: "refund", Outcome: "failed"}, {Name: "callback", Outcome: handoff.Pending}}
+	bot.Actions = []timeline.Action{{Name: "confirm_charge", Outcome: "succeeded"}, {Name: "refund", Outcome: "failed"}, {Name: "callback", Outcome: timeline.Pending}}
 	bot.Attrs = map[string]string{timeline.AttrDue: at(3, 17, 0).Format(time.RFC3339)}
 	w.append(t, email, chat, bot)
 	w.now = at(3, 16, 0)
@@ -113,7 +113,7 @@ func TestHandoffCarriesEverything(t *testing.T) {
 	assert.Subset(t, keyValues(p.Provided), []string{"account_number=AC-5521", "issue=internet down"})
 	var tried []string
 	for _, a := range p.Tried {
-		tried = append(tried, a.Action+"="+a.Outcome)
+		tried = append(tried, a.Action+"="+string(a.Outcome))
 	}
 	assert.Subset(t, tried, []string{"reset_router=failed", "line_test=failed"})
 	assert.Equal(t, req.From, p.Why.From)

@@ -125,7 +125,7 @@ func (h *history) addPromises(e *timeline.Event) {
 	}
 	for _, a := range e.Actions {
 		h.promises = slices.DeleteFunc(h.promises, func(p Promise) bool { return p.Action == a.Name })
-		if a.Outcome == Pending {
+		if a.Outcome == timeline.Pending {
 			due, _ := time.Parse(time.RFC3339, e.Attrs[timeline.AttrDue])
 			h.promises = append(h.promises, Promise{Action: a.Name, By: e.Actor.Kind, ByID: e.Actor.ID, Channel: e.Channel, At: e.Time, Due: due.UTC()})
 		}

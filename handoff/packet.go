@@ -32,7 +32,7 @@ type Packet struct {
 	// Options.MaxFacts), oldest first. The next agent must not ask again.
 	Provided []Fact `json:"provided"`
 	// Tried lists what bots and agents attempted in the issue, in order,
-	// with outcomes. Pending actions are Promises instead.
+	// with outcomes. [timeline.Pending] actions are Promises instead.
 	Tried []Attempt `json:"tried"`
 	// Sentiment is the issue's sentiment trend and notable moments.
 	Sentiment Sentiment `json:"sentiment"`
@@ -136,7 +136,7 @@ type Fact struct {
 // Attempt is an action a bot or agent tried.
 type Attempt struct {
 	Action  string             `json:"action"`
-	Outcome string             `json:"outcome"`
+	Outcome timeline.Outcome   `json:"outcome"`
 	By      timeline.ActorKind `json:"by"`
 	ByID    string             `json:"by_id,omitempty"`
 	Channel timeline.Channel   `json:"channel"`
@@ -192,6 +192,3 @@ type Turn struct {
 	ByID    string             `json:"by_id,omitempty"`
 	Text    string             `json:"text"`
 }
-
-// Outcome of an action that is promised but not done: it makes a Promise.
-const Pending = "pending"

@@ -155,7 +155,7 @@ func randomPackets(t *testing.T, seed uint64, sb *strings.Builder) {
 		e.Verified = rng.IntN(5) == 0
 		if a.Kind != timeline.Customer && rng.IntN(3) == 0 {
 			for range 1 + rng.IntN(2) {
-				e.Actions = append(e.Actions, timeline.Action{Name: pick("refund", "callback", "confirm_charge"), Outcome: pick("failed", "succeeded", handoff.Pending)})
+				e.Actions = append(e.Actions, timeline.Action{Name: pick("refund", "callback", "confirm_charge"), Outcome: timeline.Outcome(pick("failed", "succeeded", "pending"))})
 			}
 		}
 		if rng.IntN(6) == 0 {

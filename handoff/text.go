@@ -201,7 +201,7 @@ func facts(p *Packet) []string {
 func attempts(as []Attempt) []string {
 	out := make([]string, len(as))
 	for i, a := range as {
-		out[i] = words(a.Action) + " (" + a.Outcome + ")"
+		out[i] = words(a.Action) + " (" + string(a.Outcome) + ")"
 		if i == 0 || a.By != as[i-1].By || a.ByID != as[i-1].ByID {
 			out[i] = who(a.By, a.ByID) + " " + out[i]
 		}

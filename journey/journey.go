@@ -85,7 +85,7 @@ type ProvidedFact struct {
 // Attempt is an action a bot or agent attempted in the journey.
 type Attempt struct {
 	Name    string           `json:"name"`
-	Outcome string           `json:"outcome"`
+	Outcome timeline.Outcome `json:"outcome"`
 	Actor   timeline.Actor   `json:"actor"`
 	Channel timeline.Channel `json:"channel"`
 	Time    time.Time        `json:"time,omitzero"`

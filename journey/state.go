@@ -236,7 +236,7 @@ func (b *building) encode(w *enc.Writer) {
 	w.Uint(uint64(len(j.Attempts)))
 	for _, a := range j.Attempts {
 		w.String(a.Name)
-		w.String(a.Outcome)
+		w.String(string(a.Outcome))
 		w.String(string(a.Actor.Kind))
 		w.String(a.Actor.ID)
 		w.String(string(a.Channel))
@@ -297,7 +297,7 @@ func decodeBuilding(r *enc.Reader, c identity.CustomerID, d detail) (b *building
 			Time: readTime(r), Verified: r.Bool(), EventID: r.String()}
 	})
 	j.Attempts = readList(r, func() Attempt {
-		return Attempt{Name: r.String(), Outcome: r.String(),
+		return Attempt{Name: r.String(), Outcome: timeline.Outcome(r.String()),
 			Actor: timeline.Actor{Kind: timeline.ActorKind(r.String()), ID: r.String()}, Channel: timeline.Channel(r.String()),
 			Time: readTime(r), EventID: r.String()}
 	})

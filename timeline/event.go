@@ -86,11 +86,23 @@ type Fact struct {
 	Value string `json:"value"`
 }
 
-// Action is a step a bot or agent attempted, with its outcome
-// ("succeeded", "failed", "pending", or any word the caller uses).
+// Outcome is how an attempted action ended: one of the constants, or any
+// word the caller uses.
+type Outcome string
+
+// Action outcomes the library interprets: a [Pending] action is a promise
+// (the handoff packet lists it until a later attempt of the same action
+// settles it).
+const (
+	Succeeded Outcome = "succeeded"
+	Failed    Outcome = "failed"
+	Pending   Outcome = "pending"
+)
+
+// Action is a step a bot or agent attempted, with its outcome.
 type Action struct {
-	Name    string `json:"name"`
-	Outcome string `json:"outcome"`
+	Name    string  `json:"name"`
+	Outcome Outcome `json:"outcome"`
 }
 
 // Event is one interaction step.
@@ -265,10 +277,10 @@ func (v *validator) check(i int, e *Event) error {
 		}
 	}
 	for _, a := range e.Actions {
-		if a.Name == "" || len(a.Name) > l.Field || len(a.Outcome) > l.Value || !utf8.ValidString(a.Name+a.Outcome) {
+		if a.Name == "" || len(a.Name) > l.Field || len(a.Outcome) > l.Value || !utf8.ValidString(a.Name+string(a.Outcome)) {
 			return bad("actions", "action %q: want a name and outcome of valid UTF-8 within limits", trunc(a.Name))
 		}
-		if err := ident.Check(a.Name + a.Outcome); err != nil {
+		if err := ident.Check(a.Name + string(a.Outcome)); err != nil {
 			return bad("actions", "action %q: %v", trunc(a.Name), err)
 		}
 	}

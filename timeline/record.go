@@ -71,7 +71,7 @@ func encodeEvent(e *Event) []byte {
 	w.Uint(uint64(len(e.Actions)))
 	for _, a := range e.Actions {
 		w.String(a.Name)
-		w.String(a.Outcome)
+		w.String(string(a.Outcome))
 	}
 	w.Uint(uint64(len(e.Attrs)))
 	if len(e.Attrs) > 0 {
@@ -110,7 +110,7 @@ func decodeEvent(b []byte, e *Event, arena *enc.Arena, slab *[]float64) error {
 		if e.Actions == nil {
 			e.Actions = make([]Action, 0, min(n, 64))
 		}
-		e.Actions = append(e.Actions, Action{Name: r.String(), Outcome: r.String()})
+		e.Actions = append(e.Actions, Action{Name: r.String(), Outcome: Outcome(r.String())})
 	}
 	for n := r.Uint(); n > 0 && r.Err() == nil; n-- {
 		if e.Attrs == nil {

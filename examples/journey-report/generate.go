@@ -227,9 +227,9 @@ func (g *gen) contact(ch timeline.Channel, in intent, t time.Time, plan contactP
 	g.add(first)
 	t = t.Add(time.Duration(20+g.rng.IntN(60)) * time.Second)
 	if plan.bot {
-		outcome := "failed"
+		outcome := timeline.Failed
 		if plan.botResolves {
-			outcome = "succeeded"
+			outcome = timeline.Succeeded
 		}
 		reply := g.event(ch, ids, t, bot, timeline.Message, in, "Bot looks it up.")
 		reply.Direction = timeline.Outbound

@@ -169,7 +169,7 @@ func (w *world) handoff(ctx context.Context) error {
 		facts = append(facts, f.Key+"="+f.Value+" (via "+string(f.Channel)+")")
 	}
 	for _, a := range p.Tried {
-		tried = append(tried, a.Action+": "+a.Outcome+" (by "+string(a.By)+")")
+		tried = append(tried, a.Action+": "+string(a.Outcome)+" (by "+string(a.By)+")")
 	}
 	fmt.Printf("    Structured: provided %s; tried %s.\n", strings.Join(facts, ", "), strings.Join(tried, ", "))
 
@@ -182,7 +182,7 @@ func (w *world) handoff(ctx context.Context) error {
 		return err
 	}
 	promise := ev(w.at(2, "10:07"), timeline.Voice, agent, timeline.Message, "I can see your email and chat about invoice 4411. I will refund it by hand by tomorrow noon.", annPhone)
-	promise.Actions = []timeline.Action{{Name: "manual_refund", Outcome: handoff.Pending}}
+	promise.Actions = []timeline.Action{{Name: "manual_refund", Outcome: timeline.Pending}}
 	promise.Attrs = map[string]string{timeline.AttrDue: w.at(3, "12:00").Format(time.RFC3339)}
 	if _, err := w.say(ctx, promise); err != nil {
 		return err

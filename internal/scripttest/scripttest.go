@@ -75,7 +75,7 @@ func setField(e *timeline.Event, k, v string) error {
 		e.Facts = append(e.Facts, timeline.Fact{Key: fk, Value: fv})
 	case "action":
 		an, ao, _ := strings.Cut(v, ":")
-		e.Actions = append(e.Actions, timeline.Action{Name: an, Outcome: ao})
+		e.Actions = append(e.Actions, timeline.Action{Name: an, Outcome: timeline.Outcome(ao)})
 	case "attr":
 		ak, av, _ := strings.Cut(v, ":")
 		if e.Attrs == nil {
