@@ -319,6 +319,19 @@ func TestLiveSurvivesRestart(t *testing.T) {
 	require.Equal(t, n, valid, "every customer's live state is valid after reopening")
 }
 
+// appendRandom appends n random events from seed (a repeated ID with other
+// content is refused, as it must be) and moves the clock past the last.
+func (w *world) appendRandom(t testing.TB, seed uint64, n int) {
+	g := &gen{r: rand.New(rand.NewPCG(seed, seed)), clock: time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)}
+	for range n {
+		_, err := w.tl.Append(context.Background(), g.event())
+		if err != nil {
+			require.ErrorIs(t, err, timeline.ErrEventConflict)
+		}
+	}
+	w.now = g.clock
+}
+
 // TestLiveOtherOptions: a tracker with other grouping options does not use
 // the state kept with the attached options, and reads stay equal to Group
 // with its own options.
@@ -326,14 +339,7 @@ func TestLiveOtherOptions(t *testing.T) {
 	ctx := context.Background()
 	w := openWorld(t, "", nil)
 	defer w.db.Close()
-	g := &gen{r: rand.New(rand.NewPCG(5, 5)), clock: time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)}
-	for range 20 {
-		_, err := w.tl.Append(ctx, g.event())
-		if err != nil {
-			require.ErrorIs(t, err, timeline.ErrEventConflict)
-		}
-	}
-	w.now = g.clock
+	w.appendRandom(t, 5, 20)
 	opts := &journey.Options{Gap: time.Hour}
 	other := journey.NewTracker(w.tl, opts, func() time.Time { return w.now })
 	c, ok := someCustomer(t, w, rand.New(rand.NewPCG(1, 1)))

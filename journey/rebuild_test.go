@@ -20,14 +20,7 @@ func TestRebuildAll(t *testing.T) {
 	ctx := context.Background()
 	w := openWorld(t, "", nil)
 	defer w.db.Close()
-	g := &gen{r: rand.New(rand.NewPCG(7, 7)), clock: time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)}
-	for range 25 {
-		_, err := w.tl.Append(ctx, g.event())
-		if err != nil {
-			require.ErrorIs(t, err, timeline.ErrEventConflict)
-		}
-	}
-	w.now = g.clock
+	w.appendRandom(t, 7, 25)
 	// Forget erases the live state with the customer; a no-op journey
 	// eraser stands in for a store written before it did, so the customer
 	// leaves its live state behind for RebuildAll to find.
