@@ -207,9 +207,11 @@ func (s *Stack) Handoff(ctx context.Context, c identity.CustomerID, req handoff.
 	return s.builder.Handoff(ctx, c, req)
 }
 
-// Forget erases customer c from every layer: identifiers, links,
-// attributes, events, live journeys and due triggers (see
-// [timeline.Timeline.Forget]).
+// Forget erases customer c from every layer in one transaction:
+// identifiers, links, attributes, consent, conflicts and reviews, events
+// (handoffs and decisions among them), live journeys and trigger state
+// (see [identity.Graph.Forget], which every layer of the Stack registers
+// with).
 func (s *Stack) Forget(ctx context.Context, c identity.CustomerID, opts identity.ForgetOptions) (identity.ForgetResult, error) {
-	return s.timeline.Forget(ctx, c, opts)
+	return s.graph.Forget(ctx, c, opts)
 }
