@@ -6,9 +6,9 @@ import (
 	"slices"
 	"strings"
 	"sync"
-	"sync/atomic"
 
 	"github.com/threadline/threadline/internal/keys"
+	"github.com/threadline/threadline/internal/named"
 )
 
 // Eraser erases what a layer built on identity (the timeline's events, the
@@ -54,14 +54,8 @@ func (e *IncompleteErasureError) Unwrap() error { return ErrIncompleteErasure }
 // erasers are the erasers registered with a Graph, and the requirements
 // already committed from it. The zero value is empty and ready.
 type erasers struct {
-	mu       sync.Mutex // serializes RegisterEraser
-	list     atomic.Pointer[[]namedEraser]
+	list     named.List[Eraser]
 	required sync.Map // name → true once a RequireEraser of it committed
-}
-
-type namedEraser struct {
-	name string
-	e    Eraser
 }
 
 // RegisterEraser registers e under name: from now on every Forget through
@@ -71,17 +65,11 @@ type namedEraser struct {
 // what one erases is gone for the next. Safe for concurrent use; a Forget
 // in progress runs with the erasers it started with.
 func (g *Graph) RegisterEraser(name string, e Eraser) {
-	g.erase.mu.Lock()
-	defer g.erase.mu.Unlock()
-	var list []namedEraser
-	if p := g.erase.list.Load(); p != nil {
-		list = slices.DeleteFunc(slices.Clone(*p), func(n namedEraser) bool { return n.name == name })
+	if e == nil {
+		g.erase.list.Delete(name)
+		return
 	}
-	if e != nil {
-		list = append(list, namedEraser{name, e})
-		slices.SortFunc(list, func(a, b namedEraser) int { return strings.Compare(a.name, b.name) })
-	}
-	g.erase.list.Store(&list)
+	g.erase.list.Set(name, e)
 }
 
 // RequireEraser records in the store, inside tx, that it holds data only
@@ -105,10 +93,7 @@ func (tx *Tx) RequireEraser(name string) error {
 // runErasers checks that every eraser the store requires is registered,
 // then runs them all on customer c (live) with its identifiers.
 func (tx *Tx) runErasers(c CustomerID, ids []Identifier) error {
-	var list []namedEraser
-	if p := tx.g.erase.list.Load(); p != nil {
-		list = *p
-	}
+	list := tx.g.erase.list.All()
 	prefix := keys.New(keys.Erasure)
 	it := tx.txn.NewIter(prefixRange(prefix))
 	var missing []string
@@ -119,7 +104,7 @@ func (tx *Tx) runErasers(c CustomerID, ids []Identifier) error {
 			it.Close()
 			return err
 		}
-		if !slices.ContainsFunc(list, func(n namedEraser) bool { return n.name == name }) {
+		if !slices.ContainsFunc(list, func(n named.Entry[Eraser]) bool { return n.Name == name }) {
 			missing = append(missing, name)
 		}
 	}
@@ -130,8 +115,8 @@ func (tx *Tx) runErasers(c CustomerID, ids []Identifier) error {
 		return &IncompleteErasureError{Missing: missing}
 	}
 	for _, n := range list {
-		if err := n.e.Erase(tx, c, ids); err != nil {
-			return fmt.Errorf("eraser %q: %w", n.name, err)
+		if err := n.Value.Erase(tx, c, ids); err != nil {
+			return fmt.Errorf("eraser %q: %w", n.Name, err)
 		}
 	}
 	return nil

@@ -1,11 +1,6 @@
 package timeline
 
 import (
-	"slices"
-	"strings"
-	"sync"
-	"sync/atomic"
-
 	"github.com/threadline/threadline/identity"
 )
 
@@ -33,47 +28,15 @@ type Hook interface {
 	Appended(tx *identity.Tx, events []Notice) error
 }
 
-// hooks is the set of attached hooks, in name order. Appends read it
-// without locking.
-type hooks struct {
-	mu   sync.Mutex // serializes Attach
-	list atomic.Pointer[[]namedHook]
-}
-
-type namedHook struct {
-	name string
-	h    Hook
-}
-
 // Attach registers h under name: from now on every Append of tl calls it
 // inside its transaction. Attaching under a name already in use
 // replaces that hook; a nil h removes it. Hooks run in name order. Attach
 // is safe to call concurrently with appends: an Append in progress runs
 // with the hooks it started with.
 func (tl *Timeline) Attach(name string, h Hook) {
-	tl.hooks.mu.Lock()
-	defer tl.hooks.mu.Unlock()
-	var list []namedHook
-	if p := tl.hooks.list.Load(); p != nil {
-		list = slices.DeleteFunc(slices.Clone(*p), func(n namedHook) bool { return n.name == name })
+	if h == nil {
+		tl.hooks.Delete(name)
+		return
 	}
-	if h != nil {
-		list = append(list, namedHook{name, h})
-		slices.SortFunc(list, func(a, b namedHook) int { return strings.Compare(a.name, b.name) })
-	}
-	tl.hooks.list.Store(&list)
-}
-
-// each calls fn for every attached hook, stopping at the first error.
-func (h *hooks) each(fn func(Hook) error) error {
-	p := h.list.Load()
-	if p == nil {
-		return nil
-	}
-	for _, n := range *p {
-		if err := fn(n.h); err != nil {
-			return err
-		}
-	}
-	return nil
+	tl.hooks.Set(name, h)
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/threadline/threadline/identity"
+	"github.com/threadline/threadline/internal/named"
 	"github.com/threadline/threadline/internal/notify"
 	"github.com/threadline/threadline/store"
 )
@@ -36,7 +37,7 @@ type Timeline struct {
 	g      *identity.Graph
 	v      validator
 	notify notify.Queue[Notice]
-	hooks  hooks
+	hooks  named.List[Hook]
 }
 
 // Open returns the timeline kept beside graph g. It registers the
@@ -211,8 +212,10 @@ func (tl *Timeline) append(tx *identity.Tx, events []prepared) ([]Appended, erro
 	if err := tx.RequireEraser(eraserName); err != nil {
 		return nil, err
 	}
-	if err := tl.hooks.each(func(h Hook) error { return h.Appended(tx, notices) }); err != nil {
-		return nil, err
+	for _, h := range tl.hooks.All() {
+		if err := h.Value.Appended(tx, notices); err != nil {
+			return nil, err
+		}
 	}
 	tx.Store().OnCommit(func() { tl.notify.Enqueue(notices...) })
 	return out, nil
