@@ -255,9 +255,9 @@ func benchObserveMatching(b *testing.B, name string, g *identity.Graph, probes [
 			}
 			for _, m := range res.Matches {
 				switch m.Decision {
-				case "link":
+				case identity.MatchLinked:
 					links++
-				case "review":
+				case identity.MatchReviewed:
 					reviews++
 				}
 			}

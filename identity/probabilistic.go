@@ -55,17 +55,25 @@ const (
 	RuleReviewed      = "reviewed"      // a person accepted a review item
 )
 
+// MatchDecision is what came of a probabilistic match.
+type MatchDecision string
+
+// Match decisions.
+const (
+	MatchLinked   MatchDecision = "link"    // merged (or joined) with the candidate's customer
+	MatchReviewed MatchDecision = "review"  // a review item was created
+	MatchRefused  MatchDecision = "refused" // above the link band, but Guard refused the merge
+)
+
 // Match is one candidate customer an observation was scored against and
 // what came of it.
 type Match struct {
-	Customer   CustomerID `json:"customer"`   // the candidate's customer at the time
-	Identifier Identifier `json:"identifier"` // the candidate profile's identifier
-	Weight     float64    `json:"weight"`     // match weight: posterior log2 odds
-	// Decision is "link" (merged), "review" (a review item was created)
-	// or "refused" (above the link band, but Guard refused the merge).
-	Decision string   `json:"decision"`
-	Guard    Guard    `json:"guard"`
-	Review   ReviewID `json:"review"`
+	Customer   CustomerID    `json:"customer"`   // the candidate's customer at the time
+	Identifier Identifier    `json:"identifier"` // the candidate profile's identifier
+	Weight     float64       `json:"weight"`     // match weight: posterior log2 odds
+	Decision   MatchDecision `json:"decision"`
+	Guard      Guard         `json:"guard"`
+	Review     ReviewID      `json:"review"`
 	// Evidence holds the terms of Weight (see [Link].Comparisons).
 	Evidence []string `json:"evidence"`
 }
@@ -201,13 +209,13 @@ func (o *observer) decide(anchor Identifier, s *scored, merged bool) error {
 			return err
 		}
 		if g != "" {
-			m.Decision, m.Guard = "refused", g
+			m.Decision, m.Guard = MatchRefused, g
 			o.res.Matches = append(o.res.Matches, m)
 			return nil
 		}
 		r := linkRec{A: anchor, B: s.id, Rule: RuleProbabilistic, Source: o.obs.Source,
 			Obs: o.id, Time: o.at, Score: s.score.Weight, Comparisons: m.Evidence}
-		m.Decision = "link"
+		m.Decision = MatchLinked
 		o.res.Matches = append(o.res.Matches, m)
 		if o.res.Outcome == OutcomeNew {
 			// The customer this Observe created joins the candidate's
@@ -232,7 +240,7 @@ func (o *observer) decide(anchor Identifier, s *scored, merged bool) error {
 	if err != nil {
 		return err
 	}
-	m.Decision, m.Review = "review", id
+	m.Decision, m.Review = MatchReviewed, id
 	o.res.Matches = append(o.res.Matches, m)
 	return nil
 }

@@ -106,7 +106,7 @@ func TestReviewErrors(t *testing.T) {
 	res, err := g.Observe(ctx, b)
 	require.NoError(t, err)
 	require.Len(t, res.Matches, 1)
-	require.Equal(t, "review", res.Matches[0].Decision, "weight %.2f", res.Matches[0].Weight)
+	require.Equal(t, identity.MatchReviewed, res.Matches[0].Decision, "weight %.2f", res.Matches[0].Weight)
 	_, err = g.AcceptReview(ctx, res.Matches[0].Review, "kim")
 	var refused *identity.MergeRefusedError
 	require.True(t, errors.As(err, &refused), "%v", err)
@@ -161,7 +161,7 @@ func TestEvidenceAddsUp(t *testing.T) {
 	res, err := g.Observe(ctx, caller)
 	require.NoError(t, err)
 	require.NotEmpty(t, res.Matches)
-	require.Equal(t, "link", res.Matches[0].Decision)
+	require.Equal(t, identity.MatchLinked, res.Matches[0].Decision)
 	path, err := g.Explain(ctx, identity.New(identity.Phone, "+15035550100"), identity.New(identity.Email, "zuzanna.w@example.com"))
 	require.NoError(t, err)
 	require.Len(t, path, 1)
