@@ -22,7 +22,8 @@ func ExampleBuilder_Handoff() {
 	defer db.Close()
 	g, _ := identity.Open(db, &identity.Options{Clock: clock})
 	tl, _ := timeline.Open(g, &timeline.Options{Clock: clock})
-	b, _ := handoff.New(journey.NewTracker(tl, nil, clock), &handoff.Options{Clock: clock})
+	tr, _ := journey.NewTracker(tl, &journey.Options{Clock: clock})
+	b, _ := handoff.New(tr, &handoff.Options{Clock: clock})
 
 	visitor := []identity.Identifier{identity.New(identity.Visitor, "v-1")}
 	res, _ := tl.Append(ctx,

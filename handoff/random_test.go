@@ -19,7 +19,6 @@ import (
 
 	"github.com/threadline/threadline/handoff"
 	"github.com/threadline/threadline/identity"
-	"github.com/threadline/threadline/journey"
 	"github.com/threadline/threadline/timeline"
 )
 
@@ -194,7 +193,7 @@ func randomPackets(t *testing.T, seed uint64, sb *strings.Builder) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	js, err := journey.NewTracker(w.tl, nil, func() time.Time { return w.now }).Journeys(ctx, c)
+	js, err := w.tr.Journeys(ctx, c)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -30,6 +30,7 @@ func TestScripts(t *testing.T) {
 type world struct {
 	g   *identity.Graph
 	tl  *timeline.Timeline
+	tr  *journey.Tracker
 	b   *handoff.Builder
 	now time.Time
 	// last is the ID of the last recorded handoff.
@@ -47,7 +48,9 @@ func newWorld(t testing.TB, opts *handoff.Options) *world {
 	}
 	o.Clock = clock
 	var err error
-	w.b, err = handoff.New(journey.NewTracker(w.tl, nil, clock), &o)
+	w.tr, err = journey.NewTracker(w.tl, &journey.Options{Clock: clock})
+	require.NoError(t, err)
+	w.b, err = handoff.New(w.tr, &o)
 	require.NoError(t, err)
 	return w
 }

@@ -3,7 +3,6 @@ package journey
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -117,12 +116,18 @@ type Arbiter struct {
 	lookback time.Duration
 }
 
-// ErrNoCandidates is returned by Decide without candidates.
-var ErrNoCandidates = errors.New("journey: no candidate actions")
-
-// NewArbiter returns an arbiter applying rules in order over tr's journeys.
-func NewArbiter(tr *Tracker, rules ...Rule) *Arbiter {
-	return &Arbiter{tr: tr, rules: rules, lookback: 30 * 24 * time.Hour}
+// NewArbiter returns an arbiter applying rules in order over tr's
+// journeys. A rule without a name or Suppress, or a name used twice, is
+// refused with [ErrInvalidRule].
+func NewArbiter(tr *Tracker, rules ...Rule) (*Arbiter, error) {
+	seen := make(map[string]bool, len(rules))
+	for i, r := range rules {
+		if r.Name == "" || r.Suppress == nil || seen[r.Name] {
+			return nil, fmt.Errorf("%w: rule %d (%q): want a unique name and a Suppress function", ErrInvalidRule, i, r.Name)
+		}
+		seen[r.Name] = true
+	}
+	return &Arbiter{tr: tr, rules: slices.Clone(rules), lookback: 30 * 24 * time.Hour}, nil
 }
 
 // DecisionWindow is how long [Arbiter.Decide] takes a repeated decision
@@ -285,10 +290,6 @@ func (a *Arbiter) suppress(s *Situation, c Candidate) (Suppressed, bool) {
 	}
 	return Suppressed{}, false
 }
-
-// ErrNotDecision is returned by Explain for an event that is not a
-// decision.
-var ErrNotDecision = errors.New("journey: not a decision")
 
 // Explain returns a recorded decision from the customer's timeline.
 func (a *Arbiter) Explain(ctx context.Context, c identity.CustomerID, id string) (Decision, error) {

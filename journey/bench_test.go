@@ -82,12 +82,16 @@ func benchWorld(b *testing.B, name string, live bool, fill func(w *world)) *worl
 		b.Fatal(err)
 	}
 	if live {
-		w.tr = journey.NewTracker(w.tl, nil, clock)
+		if w.tr, err = journey.NewTracker(w.tl, &journey.Options{Clock: clock}); err != nil {
+			b.Fatal(err)
+		}
 	}
 	fill(w)
 	if !live {
-		w.tr = journey.NewTracker(w.tl, nil, clock)
-		w.tl.Attach(journey.HookName, nil) // reads only: no live state
+		if w.tr, err = journey.NewTracker(w.tl, &journey.Options{Clock: clock}); err != nil {
+			b.Fatal(err)
+		}
+		w.tl.Detach(journey.HookName) // reads only: no live state
 	}
 	benchWorlds[name] = w
 	return w

@@ -68,7 +68,8 @@ func ExampleTriggers() {
 	defer db.Close()
 	g, _ := identity.Open(db, &identity.Options{Clock: clock})
 	tl, _ := timeline.Open(g, &timeline.Options{Clock: clock})
-	arb := journey.NewArbiter(journey.NewTracker(tl, nil, clock), journey.DefaultRules()...)
+	tr, _ := journey.NewTracker(tl, &journey.Options{Clock: clock})
+	arb, _ := journey.NewArbiter(tr, journey.DefaultRules()...)
 	triggers, _ := journey.NewTriggers(arb, journey.DefaultTriggers()...)
 
 	phone := identity.New(identity.Phone, "+14155550100")
@@ -103,7 +104,10 @@ func exampleTracker(now time.Time) (g *identity.Graph, tl *timeline.Timeline, tr
 	if tl, err = timeline.Open(g, &timeline.Options{Clock: clock}); err != nil {
 		log.Fatal(err)
 	}
-	return g, tl, journey.NewTracker(tl, nil, clock), func() { db.Close() }
+	if tr, err = journey.NewTracker(tl, &journey.Options{Clock: clock}); err != nil {
+		log.Fatal(err)
+	}
+	return g, tl, tr, func() { db.Close() }
 }
 
 // A tracker keeps a customer's open journeys live as events are appended:

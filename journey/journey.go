@@ -101,50 +101,6 @@ type RepeatAsk struct {
 	Provided time.Time        `json:"provided,omitzero"` // when the customer had given it
 }
 
-// Options configures grouping. The zero value means the defaults.
-type Options struct {
-	// Gap is how long an unresolved journey waits for the customer: a
-	// contact within Gap of its last event continues it, and a journey
-	// quiet for longer is abandoned. Default: 7 days.
-	Gap time.Duration
-	// ReopenWindow: a contact with the same case or intent within this
-	// time after a resolution reopens the journey (a repeat contact);
-	// later it starts a new one. Default: 72 hours.
-	ReopenWindow time.Duration
-	// SessionGap splits one channel's customer messages into contacts.
-	// Default: 30 minutes.
-	SessionGap time.Duration
-	// AckTimeout is how long a handoff may wait to be taken up before it
-	// counts as lost (see [WaitingHandoff]), in [Metrics].LostHandoffs and
-	// in the handoff package alike. It is applied when journeys are read,
-	// so changing it needs no rebuild of the live state. Default: 15
-	// minutes.
-	AckTimeout time.Duration
-}
-
-func (o Options) withDefaults() Options {
-	if o.Gap <= 0 {
-		o.Gap = 7 * 24 * time.Hour
-	}
-	if o.ReopenWindow <= 0 {
-		o.ReopenWindow = 72 * time.Hour
-	}
-	if o.SessionGap <= 0 {
-		o.SessionGap = 30 * time.Minute
-	}
-	if o.AckTimeout <= 0 {
-		o.AckTimeout = 15 * time.Minute
-	}
-	return o
-}
-
-// grouping returns the options the live state depends on: those that
-// decide which events make which journey.
-func (o Options) grouping() Options {
-	o.AckTimeout = 0
-	return o
-}
-
 // grouper assigns events, oldest first, to journeys. [Group] runs one over
 // a whole timeline; the live state (see live.go) keeps one in the store and
 // feeds it each new event, so both paths share this code.
@@ -172,11 +128,9 @@ type building struct {
 // It is a pure function: the same events and options give the same
 // journeys.
 func Group(c identity.CustomerID, events []timeline.Event, opts *Options, now time.Time) []Journey {
-	var o Options
-	if opts != nil {
-		o = *opts
-	}
-	g := &grouper{opts: o.withDefaults().grouping(), customer: c}
+	o := opts.Clone()
+	o.EnsureDefaults()
+	g := &grouper{opts: o.grouping(), customer: c}
 	cmp := func(a, b timeline.Event) int { return compareEvents(&a, &b) }
 	sorted := events // a timeline read is sorted already; the grouper keeps no pointer to an event
 	if !slices.IsSortedFunc(events, cmp) {

@@ -238,7 +238,7 @@ func (t *Tracker) loadSummary(tx *identity.Tx, c identity.CustomerID) (*liveStat
 // otherwise; with the customer's identifiers when it read them.
 func (t *Tracker) validate(tx *identity.Tx, c identity.CustomerID, b []byte) (*liveState, []identity.Identifier, error) {
 	h, err := decodeHeader(b)
-	if err != nil || h.stale || h.opts != t.opts.grouping() {
+	if err != nil || h.stale || !h.opts.sameGrouping(&t.opts) {
 		return nil, nil, err
 	}
 	ids, err := tx.Identifiers(c)

@@ -46,7 +46,10 @@ func openWorld(t testing.TB, dir string, opts *journey.Options) *world {
 	require.NoError(t, err)
 	w.tl, err = timeline.Open(w.g, &timeline.Options{Clock: clock})
 	require.NoError(t, err)
-	w.tr = journey.NewTracker(w.tl, opts, clock)
+	o := opts.Clone()
+	o.Clock = clock
+	w.tr, err = journey.NewTracker(w.tl, o)
+	require.NoError(t, err)
 	return w
 }
 
@@ -340,8 +343,12 @@ func TestLiveOtherOptions(t *testing.T) {
 	w := openWorld(t, "", nil)
 	defer w.db.Close()
 	w.appendRandom(t, 5, 20)
+	// Another process, in effect: its own Timeline over the same graph.
+	otherTL, err := timeline.Open(w.g, nil)
+	require.NoError(t, err)
 	opts := &journey.Options{Gap: time.Hour}
-	other := journey.NewTracker(w.tl, opts, func() time.Time { return w.now })
+	other, err := journey.NewTracker(otherTL, &journey.Options{Gap: opts.Gap, Clock: func() time.Time { return w.now }})
+	require.NoError(t, err)
 	c, ok := someCustomer(t, w, rand.New(rand.NewPCG(1, 1)))
 	require.True(t, ok)
 	_, valid, err := other.LiveState(ctx, c)

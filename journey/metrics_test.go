@@ -111,7 +111,8 @@ func TestMetricsMatchGeneratedTruth(t *testing.T) {
 	require.NoError(t, err)
 	tl, err := timeline.Open(g, &timeline.Options{Clock: clock})
 	require.NoError(t, err)
-	tr := journey.NewTracker(tl, nil, clock)
+	tr, err := journey.NewTracker(tl, &journey.Options{Clock: clock})
+	require.NoError(t, err)
 
 	r := rand.New(rand.NewPCG(7, 7))
 	var want journey.Metrics

@@ -44,9 +44,11 @@ func newScript(t *testing.T) *script {
 	clock := func() time.Time { return s.now }
 	s.tl = scripttest.Timeline(t, clock)
 	s.g = s.tl.Graph()
-	s.tr = journey.NewTracker(s.tl, nil, clock)
-	s.arb = journey.NewArbiter(s.tr, journey.DefaultRules()...)
 	var err error
+	s.tr, err = journey.NewTracker(s.tl, &journey.Options{Clock: clock})
+	require.NoError(t, err)
+	s.arb, err = journey.NewArbiter(s.tr, journey.DefaultRules()...)
+	require.NoError(t, err)
 	s.trg, err = journey.NewTriggers(s.arb, journey.DefaultTriggers()...)
 	require.NoError(t, err)
 	return s

@@ -45,9 +45,6 @@ func claimKey(id identity.Identifier) []byte {
 // Format 2 keeps each journey's waiting handoffs with their times.
 const stateFormat = 2
 
-// errCorruptState wraps decoding errors of the live state.
-var errCorruptState = errors.New("journey: corrupt live state")
-
 // header is what validating a state needs, decoded without the journeys.
 type header struct {
 	gen  uint64

@@ -15,7 +15,7 @@ import (
 // stateOf groups n random events of one customer into a live state.
 func stateOf(seed uint64, n int) *liveState {
 	r := rand.New(rand.NewPCG(seed, 1))
-	st := &liveState{gen: seed + 1, ids: 1 + r.IntN(3), g: grouper{opts: Options{}.withDefaults().grouping(), customer: 7}}
+	st := &liveState{gen: seed + 1, ids: 1 + r.IntN(3), g: grouper{opts: Options{Gap: defaultGap, ReopenWindow: defaultReopenWindow, SessionGap: defaultSessionGap}, customer: 7}}
 	at := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	kinds := []timeline.ActorKind{timeline.Customer, timeline.Bot, timeline.Agent}
 	types := []timeline.Type{timeline.Message, timeline.Resolution, timeline.Handoff, timeline.Transfer}

@@ -19,32 +19,37 @@ type Tracker struct {
 	now  func() time.Time
 }
 
-// NewTracker returns a tracker over tl with grouping options (nil means
-// defaults). now is the clock used to decide abandonment; nil means
-// time.Now.
+// NewTracker returns a tracker over tl with opts (nil means defaults; see
+// [Options]); an option it cannot use is an [*OptionError]. The options'
+// Clock decides abandonment and dates the arbiter's decisions.
 //
-// The tracker attaches a [timeline.Hook] to tl (replacing one attached by
-// an earlier tracker), so that every Append of tl updates the live
-// journeys of the customers it touches in the same transaction, and
-// registers the journey layer's eraser with tl's graph, so that Forget
-// erases them (and the triggers' state). Every Timeline appending to the store must have a
-// tracker with the same options attached (in every process): state kept
-// with other options is detected and ignored (reads group the timeline,
-// which is correct but slower), but an event appended through a Timeline
-// without a tracker is missed by its customer's state until the state is
-// next rebuilt (see [Tracker.Refresh]).
-func NewTracker(tl *timeline.Timeline, opts *Options, now func() time.Time) *Tracker {
-	t := &Tracker{tl: tl, now: now}
-	if opts != nil {
-		t.opts = *opts
+// The tracker attaches a [timeline.Hook] to tl (named "journey"), so that
+// every Append of tl updates the live journeys of the customers it touches
+// in the same transaction; a second tracker on the same tl is refused with
+// [timeline.ErrHookExists]. It registers the journey layer's eraser with
+// tl's graph, so that Forget erases them (and the triggers' state). Every
+// Timeline appending to the store must have a tracker with the same
+// options attached (in every process): state kept with other options is
+// detected and ignored (reads group the timeline, which is correct but
+// slower), but an event appended through a Timeline without a tracker is
+// missed by its customer's state until the state is next rebuilt (see
+// [Tracker.Refresh]).
+func NewTracker(tl *timeline.Timeline, opts *Options) (*Tracker, error) {
+	o := opts.Clone()
+	o.EnsureDefaults()
+	if err := o.Validate(); err != nil {
+		return nil, err
 	}
-	t.opts = t.opts.withDefaults()
-	if t.now == nil {
-		t.now = time.Now
+	// The grouping options are kept without the clock, as the live state
+	// records them.
+	t := &Tracker{tl: tl, now: o.Clock}
+	o.Clock = nil
+	t.opts = *o
+	if err := tl.Attach(hookName, liveHook{t}); err != nil {
+		return nil, err
 	}
-	tl.Attach(hookName, liveHook{t})
 	registerEraser(tl.Graph())
-	return t
+	return t, nil
 }
 
 // Timeline returns the timeline the tracker reads.

@@ -61,14 +61,12 @@ type Triggers struct {
 	byName map[string]Trigger
 }
 
-// ErrInvalidTrigger is returned by [NewTriggers] for a trigger without a
-// name, Match or Propose, a name used twice, or a negative Wait.
-var ErrInvalidTrigger = errors.New("journey: invalid trigger")
-
 // NewTriggers returns the triggers, evaluated through arb. It attaches a
 // [timeline.Hook] to arb's timeline, so that every Append notes, in the same
 // transaction, which events a trigger must look at and when; events
-// appended before, or by a timeline without the hook, are not watched.
+// appended before, or by a timeline without the hook, are not watched. A
+// second Triggers on the same timeline is refused with
+// [timeline.ErrHookExists].
 func NewTriggers(arb *Arbiter, triggers ...Trigger) (*Triggers, error) {
 	ts := &Triggers{arb: arb, byName: map[string]Trigger{}}
 	for _, t := range triggers {
@@ -78,7 +76,9 @@ func NewTriggers(arb *Arbiter, triggers ...Trigger) (*Triggers, error) {
 		}
 		ts.byName[t.Name] = t
 	}
-	arb.tr.tl.Attach(triggerHookName, triggerHook{ts})
+	if err := arb.tr.tl.Attach(triggerHookName, triggerHook{ts}); err != nil {
+		return nil, err
+	}
 	return ts, nil
 }
 

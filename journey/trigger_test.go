@@ -29,7 +29,10 @@ func openTriggerWorld(t *testing.T, dir string, now *time.Time) *triggerWorld {
 	require.NoError(t, err)
 	tl, err := timeline.Open(g, &timeline.Options{Clock: clock})
 	require.NoError(t, err)
-	arb := journey.NewArbiter(journey.NewTracker(tl, nil, clock), journey.DefaultRules()...)
+	tr, err := journey.NewTracker(tl, &journey.Options{Clock: clock})
+	require.NoError(t, err)
+	arb, err := journey.NewArbiter(tr, journey.DefaultRules()...)
+	require.NoError(t, err)
 	trg, err := journey.NewTriggers(arb, journey.DefaultTriggers()...)
 	require.NoError(t, err)
 	return &triggerWorld{db: db, tl: tl, trg: trg}
@@ -130,7 +133,12 @@ func TestNewTriggersInvalid(t *testing.T) {
 	now := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
 	w := openTriggerWorld(t, t.TempDir(), &now)
 	defer w.db.Close()
-	arb := journey.NewArbiter(journey.NewTracker(w.tl, nil, nil))
+	tl, err := timeline.Open(w.tl.Graph(), nil) // w.tl has a tracker already
+	require.NoError(t, err)
+	tr, err := journey.NewTracker(tl, nil)
+	require.NoError(t, err)
+	arb, err := journey.NewArbiter(tr)
+	require.NoError(t, err)
 	ok := journey.MissedCall()
 	for _, bad := range [][]journey.Trigger{
 		{{Name: "", Match: ok.Match, Propose: ok.Propose}},

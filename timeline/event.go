@@ -1,7 +1,6 @@
 package timeline
 
 import (
-	"errors"
 	"fmt"
 	"regexp"
 	"time"
@@ -136,78 +135,11 @@ type Event struct {
 // Sentiment returns a pointer to s, for [Event].Sentiment.
 func Sentiment(s float64) *float64 { return &s }
 
-// ErrInvalidEvent is wrapped by [*InvalidEventError].
-var ErrInvalidEvent = errors.New("timeline: invalid event")
-
-// InvalidEventError says which event of a batch is invalid, which field and
-// why. Nothing of the batch was written.
-type InvalidEventError struct {
-	Index  int    // position in the batch
-	ID     string // the event's ID, possibly empty
-	Field  string
-	Reason string
-	// Err is the underlying error, if any (an identity error for a bad
-	// identifier).
-	Err error
-}
-
-func (e *InvalidEventError) Error() string {
-	return fmt.Sprintf("timeline: invalid event %d (%q): %s: %s", e.Index, trunc(e.ID), e.Field, e.Reason)
-}
-
-// Unwrap returns [ErrInvalidEvent] and the underlying error, so both
-// errors.Is(err, ErrInvalidEvent) and errors.Is(err, identity.ErrInvalidIdentifier)
-// hold for a bad identifier.
-func (e *InvalidEventError) Unwrap() []error {
-	if e.Err == nil {
-		return []error{ErrInvalidEvent}
-	}
-	return []error{ErrInvalidEvent, e.Err}
-}
-
-// ErrEventConflict is wrapped by [*ConflictError].
-var ErrEventConflict = errors.New("timeline: event ID reused with different content")
-
-// ConflictError reports an event ID appended before with other content.
-type ConflictError struct{ ID string }
-
-func (e *ConflictError) Error() string {
-	return fmt.Sprintf("timeline: event %q was appended before with different content", trunc(e.ID))
-}
-
-// Unwrap returns [ErrEventConflict].
-func (e *ConflictError) Unwrap() error { return ErrEventConflict }
-
 func trunc(s string) string {
 	if len(s) > 64 {
 		return s[:64] + "..."
 	}
 	return s
-}
-
-// Limits bounds what one event may hold. Zero fields take the defaults.
-type Limits struct {
-	Text        int // bytes of Text; default 64 KiB
-	Field       int // bytes of ID, Intent, Case, actor ID, fact and action names; default 256
-	Value       int // bytes of a fact value, action outcome or attribute; default 4 KiB
-	Facts       int // facts, actions and attributes each; default 64
-	Identifiers int // identifiers per event; default 16
-	Batch       int // events per Append; default 10,000
-}
-
-func (l Limits) withDefaults() Limits {
-	def := func(v *int, d int) {
-		if *v <= 0 {
-			*v = d
-		}
-	}
-	def(&l.Text, 64<<10)
-	def(&l.Field, 256)
-	def(&l.Value, 4<<10)
-	def(&l.Facts, 64)
-	def(&l.Identifiers, 16)
-	def(&l.Batch, 10_000)
-	return l
 }
 
 var (

@@ -1,6 +1,8 @@
 package timeline
 
 import (
+	"fmt"
+
 	"github.com/threadline/threadline/identity"
 )
 
@@ -29,14 +31,22 @@ type Hook interface {
 }
 
 // Attach registers h under name: from now on every Append of tl calls it
-// inside its transaction. Attaching under a name already in use
-// replaces that hook; a nil h removes it. Hooks run in name order. Attach
-// is safe to call concurrently with appends: an Append in progress runs
-// with the hooks it started with.
-func (tl *Timeline) Attach(name string, h Hook) {
-	if h == nil {
-		tl.hooks.Delete(name)
-		return
+// inside its transaction. Hooks run in name order. A name already in use
+// is refused with [ErrHookExists] (detach the hook first to replace it),
+// as are an empty name and a nil h, with [ErrInvalidHook]. Attach is safe
+// to call concurrently with appends: an Append in progress runs with the
+// hooks it started with.
+func (tl *Timeline) Attach(name string, h Hook) error {
+	if name == "" || h == nil {
+		return fmt.Errorf("%w: name %q, hook %v", ErrInvalidHook, name, h)
 	}
-	tl.hooks.Set(name, h)
+	if !tl.hooks.Add(name, h) {
+		return fmt.Errorf("%w: %q", ErrHookExists, name)
+	}
+	return nil
 }
+
+// Detach removes the hook attached under name, if any, and reports
+// whether there was one. Like Attach, it is safe to call concurrently with
+// appends.
+func (tl *Timeline) Detach(name string) bool { return tl.hooks.Delete(name) }

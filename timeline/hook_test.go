@@ -14,7 +14,8 @@ import (
 )
 
 // markHook writes one key per event it sees inside the transaction, and
-// logs its calls; fail makes it refuse.
+// logs its calls once they commit (a transaction may run more than once);
+// fail makes it refuse.
 type markHook struct {
 	name string
 	log  *[]string
@@ -24,12 +25,14 @@ type markHook struct {
 func markKey(id string) []byte { return keys.New(keys.Meta).String("hooktest/" + id) }
 
 func (h *markHook) Appended(tx *identity.Tx, ns []timeline.Notice) error {
+	var calls []string
 	for _, n := range ns {
-		*h.log = append(*h.log, h.name+":"+n.Event.ID+"@"+n.Customer.String())
+		calls = append(calls, h.name+":"+n.Event.ID+"@"+n.Customer.String())
 		if err := tx.Store().Set(markKey(n.Event.ID), nil); err != nil {
 			return err
 		}
 	}
+	tx.Store().OnCommit(func() { *h.log = append(*h.log, calls...) })
 	return h.fail
 }
 
@@ -38,7 +41,7 @@ func hooked(t *testing.T, name string) (*timeline.Timeline, *store.DB, *markHook
 	tl, db := testTimeline(t)
 	log := new([]string)
 	h := &markHook{name: name, log: log}
-	tl.Attach(name, h)
+	require.NoError(t, tl.Attach(name, h))
 	return tl, db, h, log
 }
 
@@ -58,7 +61,7 @@ func hasMark(t *testing.T, db *store.DB, id string) bool {
 func TestHookInsideAppend(t *testing.T) {
 	ctx := context.Background()
 	tl, db, b, logp := hooked(t, "b")
-	tl.Attach("a", &markHook{name: "a", log: logp})
+	require.NoError(t, tl.Attach("a", &markHook{name: "a", log: logp}))
 
 	_, err := tl.Append(ctx, testEvent("e1", 1, email("ann")), testEvent("e2", 0, email("bo")))
 	require.NoError(t, err)
@@ -80,10 +83,16 @@ func TestHookInsideAppend(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, page.Events, 2, "e4 was not stored")
 
-	// Attaching under a used name replaces; nil removes.
+	// A name in use is refused, a hook stays attached until detached, and
+	// a detached name can be used again.
 	*logp = nil
-	tl.Attach("b", nil)
-	tl.Attach("a", &markHook{name: "a2", log: logp})
+	require.ErrorIs(t, tl.Attach("a", &markHook{name: "a2", log: logp}), timeline.ErrHookExists)
+	require.ErrorIs(t, tl.Attach("", &markHook{}), timeline.ErrInvalidHook)
+	require.ErrorIs(t, tl.Attach("c", nil), timeline.ErrInvalidHook)
+	require.True(t, tl.Detach("b"))
+	require.False(t, tl.Detach("b"))
+	require.True(t, tl.Detach("a"))
+	require.NoError(t, tl.Attach("a", &markHook{name: "a2", log: logp}))
 	_, err = tl.Append(ctx, testEvent("e5", 4, email("ann")))
 	require.NoError(t, err)
 	require.Equal(t, []string{"a2:e5@c1"}, *logp)

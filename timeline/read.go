@@ -3,7 +3,6 @@ package timeline
 import (
 	"context"
 	"encoding/base64"
-	"errors"
 	"fmt"
 	"slices"
 	"sync"
@@ -39,13 +38,6 @@ type Page struct {
 	// Next is the cursor for the following page; empty when there is none.
 	Next string `json:"next"`
 }
-
-// ErrInvalidCursor is returned for a cursor that did not come from Read.
-var ErrInvalidCursor = errors.New("timeline: invalid cursor")
-
-// ErrInvalidQuery is returned for a query that selects nothing by mistake
-// (a negative Limit, or From after To).
-var ErrInvalidQuery = errors.New("timeline: invalid query")
 
 // Read returns a customer's events across all its identifiers and channels,
 // in event-time order (ties broken by event ID). An absorbed customer ID

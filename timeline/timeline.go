@@ -6,30 +6,12 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/threadline/threadline/identity"
 	"github.com/threadline/threadline/internal/named"
 	"github.com/threadline/threadline/internal/notify"
 	"github.com/threadline/threadline/store"
 )
-
-// Options configures a [Timeline]. nil or the zero value means defaults.
-type Options struct {
-	// Channels registers channels beyond the built-in ones (voice, chat,
-	// email, sms, whatsapp, web, app, social:<network>).
-	Channels []Channel
-	// Types registers event types beyond the built-in ones.
-	Types []Type
-	// Limits bounds events; zero fields take the documented defaults.
-	Limits Limits
-	// Clock returns the current time, used to refuse events from the far
-	// future. Default: time.Now.
-	Clock func() time.Time
-}
-
-// ErrInvalidOptions is returned by Open for unusable options.
-var ErrInvalidOptions = errors.New("timeline: invalid options")
 
 // Timeline is the cross-channel interaction history of every customer in
 // an identity graph. It is safe for concurrent use.
@@ -40,28 +22,22 @@ type Timeline struct {
 	hooks  named.List[Hook]
 }
 
-// Open returns the timeline kept beside graph g. It registers the
-// timeline's eraser with g (see [identity.Graph.RegisterEraser]), so that
-// every Forget through g erases the customer's events too.
+// Open returns the timeline kept beside graph g, with opts (nil means
+// defaults; see [Options]); an option it cannot use is an [*OptionError].
+// It registers the timeline's eraser with g (see
+// [identity.Graph.RegisterEraser]), so that every Forget through g erases
+// the customer's events too.
 func Open(g *identity.Graph, opts *Options) (*Timeline, error) {
-	var o Options
-	if opts != nil {
-		o = *opts
+	o := opts.Clone()
+	o.EnsureDefaults()
+	if err := o.Validate(); err != nil {
+		return nil, err
 	}
-	if o.Clock == nil {
-		o.Clock = time.Now
-	}
-	v := validator{channels: map[Channel]bool{}, types: map[Type]bool{}, limits: o.Limits.withDefaults(), now: o.Clock}
+	v := validator{channels: map[Channel]bool{}, types: map[Type]bool{}, limits: o.Limits, now: o.Clock}
 	for _, c := range slices.Concat(builtinChannels, o.Channels) {
-		if c == "" || strings.ContainsAny(string(c), " \t\n") {
-			return nil, fmt.Errorf("%w: channel %q", ErrInvalidOptions, c)
-		}
 		v.channels[c] = true
 	}
 	for _, t := range slices.Concat(builtinTypes, o.Types) {
-		if t == "" || strings.ContainsAny(string(t), " \t\n") {
-			return nil, fmt.Errorf("%w: type %q", ErrInvalidOptions, t)
-		}
 		v.types[t] = true
 	}
 	g.RegisterEraser(eraserName, identity.EraserFunc(eraseEvents))

@@ -50,8 +50,10 @@ func newHostileWorld(t *testing.T) *hostileWorld {
 	t.Cleanup(func() { w.close() })
 	w.now.Store(hostileNow.UnixNano())
 	h := &hostileWorld{world: w}
-	h.tr = journey.NewTracker(w.tl, nil, func() time.Time { return hostileNow })
-	h.arb = journey.NewArbiter(h.tr, journey.DefaultRules()...)
+	h.tr, err = journey.NewTracker(w.tl, &journey.Options{Clock: func() time.Time { return hostileNow }})
+	require.NoError(t, err)
+	h.arb, err = journey.NewArbiter(h.tr, journey.DefaultRules()...)
+	require.NoError(t, err)
 	h.trg, err = journey.NewTriggers(h.arb, journey.DefaultTriggers()...)
 	require.NoError(t, err)
 	h.b, err = handoff.New(h.tr, &handoff.Options{Clock: func() time.Time { return hostileNow }})
