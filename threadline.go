@@ -82,10 +82,18 @@ func assemble(db *store.DB, o *Options) (*Stack, error) {
 		return nil, err
 	}
 	for _, name := range slices.Sorted(maps.Keys(o.Hooks)) {
-		s.timeline.Attach(name, o.Hooks[name])
+		if err := s.timeline.Attach(name, o.Hooks[name]); err != nil {
+			return nil, err
+		}
 	}
-	s.tracker = journey.NewTracker(s.timeline, &o.Journey, o.Clock)
-	s.arbiter = journey.NewArbiter(s.tracker, o.Rules...)
+	jo := o.Journey
+	jo.Clock = o.Clock
+	if s.tracker, err = journey.NewTracker(s.timeline, &jo); err != nil {
+		return nil, err
+	}
+	if s.arbiter, err = journey.NewArbiter(s.tracker, o.Rules...); err != nil {
+		return nil, err
+	}
 	if len(o.Triggers) > 0 {
 		if s.triggers, err = journey.NewTriggers(s.arbiter, o.Triggers...); err != nil {
 			return nil, err

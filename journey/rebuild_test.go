@@ -31,7 +31,11 @@ func TestRebuildAll(t *testing.T) {
 	require.NoError(t, err)
 
 	opts := &journey.Options{Gap: time.Hour, ReopenWindow: 2 * time.Hour}
-	other := journey.NewTracker(w.tl, opts, func() time.Time { return w.now })
+	// The process restarts with other options: its new tracker takes the
+	// old one's place on the timeline.
+	require.True(t, w.tl.Detach(journey.HookName))
+	other, err := journey.NewTracker(w.tl, &journey.Options{Gap: opts.Gap, ReopenWindow: opts.ReopenWindow, Clock: func() time.Time { return w.now }})
+	require.NoError(t, err)
 	var cs []identity.CustomerID
 	require.NoError(t, w.g.Customers(ctx, func(_ *identity.Tx, c identity.CustomerID) error {
 		cs = append(cs, c)
