@@ -340,7 +340,8 @@ func TestLostHandoffsAgree(t *testing.T) {
 	now := at(0, 9, 0)
 	clock := func() time.Time { return now }
 	tl := scripttest.Timeline(t, clock)
-	tr := journey.NewTracker(tl, &journey.Options{AckTimeout: 10 * time.Minute}, clock)
+	tr, err := journey.NewTracker(tl, &journey.Options{AckTimeout: 10 * time.Minute, Clock: clock})
+	require.NoError(t, err)
 	b, err := handoff.New(tr, &handoff.Options{Clock: clock})
 	require.NoError(t, err)
 	res, err := tl.Append(ctx, msg("m1", now, timeline.Chat, customer, "My refund failed.", annChat))
