@@ -22,7 +22,10 @@ func TestAskThenDecide(t *testing.T) {
 	now := time.Date(2026, 3, 12, 18, 0, 0, 0, time.UTC)
 	clock := func() time.Time { return now }
 	tl := scripttest.Timeline(t, clock)
-	arb := journey.NewArbiter(journey.NewTracker(tl, nil, clock), journey.DefaultRules()...)
+	tr, err := journey.NewTracker(tl, &journey.Options{Clock: clock})
+	require.NoError(t, err)
+	arb, err := journey.NewArbiter(tr, journey.DefaultRules()...)
+	require.NoError(t, err)
 	kim := identity.New(identity.Email, "kim@example.com")
 	res, err := tl.Append(ctx, timeline.Event{ID: "s1", Time: now, Channel: timeline.Email, Direction: timeline.Inbound,
 		Actor: timeline.Actor{Kind: timeline.Customer}, Type: timeline.EmailMsg, Intent: "delivery_late", Identifiers: []identity.Identifier{kim}})
