@@ -380,7 +380,9 @@ func TestReceivingSide(t *testing.T) {
 	now := at(0, 9, 0)
 	clock := func() time.Time { return now }
 	tl := scripttest.Timeline(t, clock)
-	b, err := handoff.New(journey.NewTracker(tl, nil, clock), &handoff.Options{Clock: clock})
+	tr, err := journey.NewTracker(tl, &journey.Options{Clock: clock})
+	require.NoError(t, err)
+	b, err := handoff.New(tr, &handoff.Options{Clock: clock})
 	require.NoError(t, err)
 	res, err := tl.Append(ctx, msg("m1", now, timeline.Chat, customer, "My refund failed.", annChat))
 	require.NoError(t, err)
