@@ -33,7 +33,8 @@ func TestErasers(t *testing.T) {
 	var log []string
 	eraser := func(name string) identity.Eraser {
 		return identity.EraserFunc(func(tx *identity.Tx, c identity.CustomerID, ids []identity.Identifier) error {
-			log = append(log, name+"@"+c.String())
+			// Logged on commit: the transaction may run more than once.
+			tx.Store().OnCommit(func() { log = append(log, name+"@"+c.String()) })
 			assert.ElementsMatch(t, []identity.Identifier{ann, bo}, ids)
 			return nil
 		})
